@@ -25,6 +25,8 @@ CREATE TABLE documents (
   number NVARCHAR(64) NOT NULL,
   document_date CHAR(10) NOT NULL,
   due_date CHAR(10) NOT NULL,
+  -- latest date of anything that changed this document's open amount (as-of queries skip history before it)
+  activity_date CHAR(10) NOT NULL,
   currency CHAR(3) NOT NULL,
   terms_code NVARCHAR(400),
   amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
@@ -43,6 +45,7 @@ CREATE TABLE receipts (
   id NVARCHAR(64) PRIMARY KEY,
   customer_id NVARCHAR(64) NOT NULL REFERENCES customers (id),
   receipt_date CHAR(10) NOT NULL,
+  activity_date CHAR(10) NOT NULL,
   currency CHAR(3) NOT NULL,
   amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
   unapplied_minor BIGINT NOT NULL CHECK (unapplied_minor >= 0 AND unapplied_minor <= amount_minor),

@@ -25,6 +25,8 @@ CREATE TABLE documents (
   number TEXT NOT NULL,
   document_date TEXT NOT NULL,
   due_date TEXT NOT NULL,
+  -- latest date of anything that changed this document's open amount (as-of queries skip history before it)
+  activity_date TEXT NOT NULL,
   currency TEXT NOT NULL,
   terms_code TEXT,
   amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
@@ -43,6 +45,7 @@ CREATE TABLE receipts (
   id TEXT PRIMARY KEY,
   customer_id TEXT NOT NULL REFERENCES customers (id),
   receipt_date TEXT NOT NULL,
+  activity_date TEXT NOT NULL,
   currency TEXT NOT NULL,
   amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
   unapplied_minor INTEGER NOT NULL CHECK (unapplied_minor >= 0 AND unapplied_minor <= amount_minor),

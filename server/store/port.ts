@@ -1,0 +1,204 @@
+/**
+ * The store port: everything the HTTP API and the CLI ask of the ledger.
+ * One implementation (`SqlLedgerStore`) runs over any `Database` — embedded
+ * SQLite, PostgreSQL or SQL Server — and one contract suite
+ * (test/integration/store-contract.test.ts) decides that each behaves the same.
+ *
+ * Amounts are `Money` (serialized as decimal strings by Money#toJSON), dates
+ * `IsoDate`, versions plain integers, cursors opaque strings.
+ */
+import type { CurrencyCode } from "../../shared/currency.js";
+import type { IsoDate } from "../../shared/dates.js";
+import type { DocumentType, ReceiptMethod } from "../../shared/ledger.js";
+import type { Money } from "../../shared/money.js";
+import type { ChangeSet, OperationConflict, OperationError } from "../../shared/changeset.js";
+import type { Role } from "../../shared/roles.js";
+import type { Dialect } from "./sql.js";
+
+export type AgingBasis = "due" | "document";
+export type OpenItemKind = DocumentType | "unappliedCash";
+
+export interface CustomerRow {
+  readonly id: string;
+  readonly number: string;
+  readonly name: string;
+  readonly currency: CurrencyCode;
+  readonly terms: string;
+  readonly creditLimit: Money | null;
+  readonly collector: string | null;
+  readonly onHold: boolean;
+  readonly contacts: readonly { name: string; email?: string; phone?: string }[];
+  readonly version: number;
+}
+
+export interface CustomerQuery {
+  /** Matches number or name, case-insensitive, anywhere in the text. */
+  readonly search?: string;
+  readonly collector?: string;
+  readonly limit: number;
+  /** Paging: customer number to continue after. */
+  readonly after?: string;
+}
+
+export interface OpenItemsQuery {
+  readonly asOf: IsoDate;
+  readonly basis: AgingBasis;
+  readonly edges: readonly number[];
+  readonly customerId?: string;
+  readonly collector?: string;
+  readonly currency?: CurrencyCode;
+  /** Paging: the `next` cursor of the previous page. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+export interface OpenItem {
+  readonly kind: OpenItemKind;
+  readonly id: string;
+  readonly customerId: string;
+  readonly customerNumber: string;
+  readonly customerName: string;
+  readonly collector: string | null;
+  /** Document number, or the receipt's reference for unapplied cash. */
+  readonly number: string;
+  readonly documentDate: IsoDate;
+  readonly dueDate: IsoDate;
+  readonly currency: CurrencyCode;
+  /** Signed: credits and unapplied cash are negative. */
+  readonly amount: Money;
+  readonly open: Money;
+  /** Days past due (basis due) or days since the document date (basis document). */
+  readonly days: number;
+  readonly bucket: string;
+  readonly disputed: boolean;
+  readonly version: number;
+  readonly lastNote: { readonly kind: string; readonly body: string; readonly at: string } | null;
+}
+
+export interface OpenItemsPage {
+  readonly items: readonly OpenItem[];
+  readonly next: string | null;
+  /** Change-feed cursor taken before the read: `/changes?since=` it to catch up. */
+  readonly cursor: string;
+}
+
+export interface AgingQuery {
+  readonly asOf: IsoDate;
+  readonly basis: AgingBasis;
+  readonly edges: readonly number[];
+  readonly customerId?: string;
+  readonly collector?: string;
+  readonly currency?: CurrencyCode;
+  readonly excludeDisputed?: boolean;
+}
+
+export interface AgingBucket {
+  readonly key: string;
+  readonly label: string;
+}
+
+export interface AgingRow {
+  readonly customerId: string;
+  readonly customerNumber: string;
+  readonly customerName: string;
+  readonly currency: CurrencyCode;
+  readonly buckets: Readonly<Record<string, Money>>;
+  readonly total: Money;
+}
+
+export interface AgingReport {
+  readonly asOf: IsoDate;
+  readonly basis: AgingBasis;
+  readonly buckets: readonly AgingBucket[];
+  readonly customers: readonly AgingRow[];
+  readonly totals: readonly { currency: CurrencyCode; buckets: Readonly<Record<string, Money>>; total: Money }[];
+  readonly disputed: readonly { currency: CurrencyCode; total: Money }[];
+}
+
+export interface StatementLine {
+  readonly date: IsoDate;
+  readonly kind: DocumentType | "receipt" | "receiptReversal" | "discount" | "writeOff" | "applicationReversal";
+  readonly reference: string;
+  readonly description: string;
+  /** Positive increases what the customer owes; negative decreases it. */
+  readonly amount: Money;
+  readonly balance: Money;
+}
+
+export interface CustomerStatement {
+  readonly customerId: string;
+  readonly currency: CurrencyCode;
+  readonly from: IsoDate;
+  readonly to: IsoDate;
+  readonly openingBalance: Money;
+  readonly lines: readonly StatementLine[];
+  readonly closingBalance: Money;
+}
+
+export type ChangeEntity = "customer" | "document" | "receipt" | "note" | "dispute" | "period";
+
+export interface ChangeEntry {
+  readonly seq: string;
+  readonly entity: ChangeEntity;
+  readonly id: string;
+  readonly changeSetId: string | null;
+  /** The entity's current state (documents and receipts with their current open amounts). */
+  readonly data: Readonly<Record<string, unknown>> | null;
+}
+
+export interface ChangesPage {
+  readonly changes: readonly ChangeEntry[];
+  /** Pass as `since` next time. */
+  readonly cursor: string;
+  readonly hasMore: boolean;
+}
+
+export interface PushContext {
+  readonly user: string;
+  readonly role: Role;
+  readonly dryRun: boolean;
+}
+
+export interface OperationResult {
+  readonly index: number;
+  readonly ref: string | null;
+  readonly op: string;
+  readonly id: string;
+  readonly version: number | null;
+}
+
+export type PushOutcome =
+  | { readonly status: "committed"; readonly replayed: boolean; readonly result: CommittedChangeSet }
+  | { readonly status: "validated"; readonly operations: number }
+  | { readonly status: "invalid"; readonly errors: readonly OperationError[] }
+  | { readonly status: "conflict"; readonly conflicts: readonly OperationConflict[] }
+  | { readonly status: "idempotencyMismatch"; readonly differences: readonly string[] };
+
+export interface CommittedChangeSet {
+  readonly id: string;
+  readonly committedAt: string;
+  readonly results: readonly OperationResult[];
+  readonly cursor: string;
+}
+
+export interface InvariantReport {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+export interface LedgerStore {
+  readonly kind: Dialect;
+  health(): Promise<{ store: Dialect; schemaVersion: number }>;
+  customers(query: CustomerQuery): Promise<CustomerRow[]>;
+  openItems(query: OpenItemsQuery): Promise<OpenItemsPage>;
+  /** All open items in pages of `batchSize`, for streaming large pulls with flat memory. */
+  streamOpenItems(query: Omit<OpenItemsQuery, "after" | "limit">, batchSize: number): AsyncIterable<readonly OpenItem[]>;
+  aging(query: AgingQuery): Promise<AgingReport>;
+  statement(query: { customerId: string; currency?: CurrencyCode; from: IsoDate; to: IsoDate }): Promise<CustomerStatement>;
+  changes(query: { since: string; limit: number }): Promise<ChangesPage>;
+  push(changeSet: ChangeSet, context: PushContext): Promise<PushOutcome>;
+  checkInvariants(): Promise<InvariantReport>;
+  close(): Promise<void>;
+}
+
+export type { ChangeSet, ReceiptMethod };

@@ -1,0 +1,112 @@
+/**
+ * PostgreSQL (node-postgres) as a `Database`.
+ *
+ * int8 and numeric arrive from pg as text, which `normalizeRow` turns into
+ * BigInt for amount columns; amounts are bound as text with ::bigint. Write
+ * transactions run at READ COMMITTED with explicit row locks (SELECT … FOR
+ * UPDATE) taken by the change-set service; deadlocks (40P01) and
+ * serialization failures (40001) are retried whole.
+ */
+import pg from "pg";
+import {
+  compile,
+  normalizeRow,
+  withRetries,
+  type Database,
+  type Row,
+  type Sql,
+  type SqlExecutor,
+  type SqlParam,
+  type TransactionOptions,
+} from "./sql.js";
+
+function bind(params: readonly SqlParam[]): unknown[] {
+  return params.map((p) => {
+    if (p.value === null) return null;
+    if (p.kind === "minor" || p.kind === "bigint") return p.value.toString();
+    return p.value;
+  });
+}
+
+type Queryable = Pick<pg.PoolClient, "query">;
+
+function executor(client: Queryable): SqlExecutor {
+  return {
+    dialect: "postgres",
+    all: async (query: Sql) => {
+      const { text, params } = compile(query, "postgres");
+      const result = await client.query<Row>({ text, values: bind(params) });
+      return result.rows.map(normalizeRow);
+    },
+    run: async (query: Sql) => {
+      const { text, params } = compile(query, "postgres");
+      const result = await client.query({ text, values: bind(params) });
+      return { rowsAffected: result.rowCount ?? 0 };
+    },
+  };
+}
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "40001" || code === "40P01";
+}
+
+export interface PostgresOptions {
+  readonly url: string;
+  /** A schema to work in (created if absent); tests give each suite its own. */
+  readonly schema?: string;
+  readonly maxConnections?: number;
+}
+
+export async function openPostgresDatabase(options: PostgresOptions): Promise<Database> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`schema name "${schema}" must be lower-case letters, digits and _`);
+  }
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  pool.on("error", () => undefined); // idle-client errors surface on the next query instead
+  if (schema !== undefined) {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    pool.on("connect", (client) => {
+      client.query(`SET search_path TO ${schema}`).catch(() => undefined);
+    });
+  }
+  // Make sure the search_path is in place before the first real query.
+  const probe = await pool.connect();
+  if (schema !== undefined) await probe.query(`SET search_path TO ${schema}`);
+  probe.release();
+
+  const inTransaction = async <T>(
+    begin: string,
+    work: (tx: SqlExecutor) => Promise<T>,
+  ): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      if (schema !== undefined) await client.query(`SET search_path TO ${schema}`);
+      await client.query(begin);
+      try {
+        const result = await work(executor(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  };
+
+  return {
+    kind: "postgres",
+    ...executor(pool),
+    transaction: <T>(work: (tx: SqlExecutor) => Promise<T>, opts: TransactionOptions = {}) =>
+      withRetries(() => inTransaction("BEGIN ISOLATION LEVEL READ COMMITTED", work), isRetryable, opts.retries ?? 5),
+    readSnapshot: <T>(work: (tx: SqlExecutor) => Promise<T>) =>
+      inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work),
+    exec: async (script) => {
+      await pool.query(script);
+    },
+    close: () => pool.end(),
+  };
+}
