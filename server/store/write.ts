@@ -1,0 +1,412 @@
+/**
+ * The write path of a change set, inside one transaction:
+ *   load the world it touches (rows locked) → plan (shared, pure) → apply.
+ * Functions take the transaction executor first (STYLE: pass the transaction).
+ */
+import type { ChangeSet } from "../../shared/changeset.js";
+import {
+  referencesOf,
+  type Plan,
+  type World,
+  type WorldApplication,
+  type WorldCustomer,
+  type WorldDispute,
+  type WorldDocument,
+  type WorldReceipt,
+} from "../../shared/changeset-validation.js";
+import { parseCurrency } from "../../shared/currency.js";
+import { parseIsoDate } from "../../shared/dates.js";
+import type { DocumentType, ReceiptMethod } from "../../shared/ledger.js";
+import { Money } from "../../shared/money.js";
+import { parseTerms } from "../../shared/terms.js";
+import type { Row, Sql, SqlExecutor } from "./sql.js";
+import * as st from "./statements/write.js";
+
+/** A guarded write found the row moved on: someone else committed first. */
+export class ConcurrentUpdateError extends Error {
+  constructor(
+    readonly entity: "customer" | "document" | "receipt" | "dispute",
+    readonly id: string,
+  ) {
+    super(`${entity} ${id} changed while this change set was being applied`);
+    this.name = "ConcurrentUpdateError";
+  }
+}
+
+async function loadIn(tx: SqlExecutor, idList: Iterable<string>, build: (ids: string[]) => Sql): Promise<Row[]> {
+  const all = [...idList];
+  const rows: Row[] = [];
+  for (let i = 0; i < all.length; i += st.ID_CHUNK) {
+    rows.push(...(await tx.all(build(all.slice(i, i + st.ID_CHUNK)))));
+  }
+  return rows;
+}
+
+const str = (row: Row, key: string): string => {
+  const value = row[key];
+  if (typeof value !== "string") throw new Error(`column ${key} is not text`);
+  return value.trimEnd();
+};
+const optStr = (row: Row, key: string): string | null => (row[key] === null ? null : str(row, key));
+const num = (row: Row, key: string): number => {
+  const value = row[key];
+  if (typeof value !== "number") throw new Error(`column ${key} is not a number`);
+  return value;
+};
+const big = (row: Row, key: string): bigint => {
+  const value = row[key];
+  if (typeof value !== "bigint") throw new Error(`column ${key} is not a bigint`);
+  return value;
+};
+
+export function documentFromRow(row: Row): WorldDocument {
+  const currency = parseCurrency(str(row, "currency"));
+  const terms = optStr(row, "terms_code");
+  return {
+    id: str(row, "id"),
+    customerId: str(row, "customer_id"),
+    type: str(row, "doc_type") as DocumentType,
+    number: str(row, "number"),
+    documentDate: parseIsoDate(str(row, "document_date")),
+    dueDate: parseIsoDate(str(row, "due_date")),
+    activityDate: parseIsoDate(str(row, "activity_date")),
+    currency,
+    amount: Money.fromMinor(big(row, "amount_minor"), currency),
+    open: Money.fromMinor(big(row, "open_minor"), currency),
+    terms: terms === null ? null : parseTerms(terms),
+    disputed: num(row, "disputed") === 1,
+    version: num(row, "version"),
+  };
+}
+
+export function receiptFromRow(row: Row): WorldReceipt {
+  const currency = parseCurrency(str(row, "currency"));
+  return {
+    id: str(row, "id"),
+    customerId: str(row, "customer_id"),
+    date: parseIsoDate(str(row, "receipt_date")),
+    activityDate: parseIsoDate(str(row, "activity_date")),
+    currency,
+    amount: Money.fromMinor(big(row, "amount_minor"), currency),
+    unapplied: Money.fromMinor(big(row, "unapplied_minor"), currency),
+    method: str(row, "method") as ReceiptMethod,
+    reference: str(row, "reference"),
+    reversed: num(row, "reversed") === 1,
+    version: num(row, "version"),
+  };
+}
+
+function customerFromRow(row: Row): WorldCustomer {
+  const currency = parseCurrency(str(row, "currency"));
+  const limit = row.credit_limit_minor;
+  return {
+    id: str(row, "id"),
+    number: str(row, "number"),
+    name: str(row, "name"),
+    currency,
+    terms: parseTerms(str(row, "terms_code")),
+    creditLimit: typeof limit === "bigint" ? Money.fromMinor(limit, currency) : null,
+    collector: optStr(row, "collector"),
+    onHold: num(row, "on_hold") === 1,
+    version: num(row, "version"),
+  };
+}
+
+function applicationFromRow(row: Row): WorldApplication {
+  const currency = parseCurrency(str(row, "currency"));
+  return {
+    id: str(row, "id"),
+    sourceKind: str(row, "source_kind") as "receipt" | "creditMemo",
+    sourceId: str(row, "source_id"),
+    documentId: str(row, "document_id"),
+    date: parseIsoDate(str(row, "application_date")),
+    currency,
+    amount: Money.fromMinor(big(row, "amount_minor"), currency),
+    discount: Money.fromMinor(big(row, "discount_minor"), currency),
+    writeOff: Money.fromMinor(big(row, "writeoff_minor"), currency),
+    isReversal: row.reverses_id !== null,
+    reversed: num(row, "is_reversed") === 1,
+  };
+}
+
+/** Loads (and on PostgreSQL/SQL Server locks) every row the change set names. */
+export async function loadWorld(tx: SqlExecutor, changeSet: ChangeSet): Promise<World> {
+  const d = tx.dialect;
+  const refs = referencesOf(changeSet);
+
+  const applications = new Map<string, WorldApplication>();
+  for (const row of await loadIn(tx, refs.applications, (ids) => st.selectApplicationsById(d, ids))) {
+    const a = applicationFromRow(row);
+    applications.set(a.id, a);
+    refs.documents.add(a.documentId);
+    if (a.sourceKind === "receipt") refs.receipts.add(a.sourceId);
+    else refs.documents.add(a.sourceId);
+  }
+  const disputes = new Map<string, WorldDispute>();
+  for (const row of await loadIn(tx, refs.disputes, (ids) => st.selectDisputesById(d, ids))) {
+    disputes.set(str(row, "id"), { id: str(row, "id"), documentId: str(row, "document_id"), status: str(row, "status") as "open" | "resolved", version: num(row, "version") });
+    refs.documents.add(str(row, "document_id"));
+  }
+  // Receipts being reversed bring their active applications and those applications' documents.
+  const receiptRows = await loadIn(tx, refs.receipts, (ids) => st.selectReceiptsById(d, ids));
+  const activeApplicationsBySource = new Map<string, WorldApplication[]>();
+  const sources = [...refs.receipts, ...[...refs.documents]];
+  for (const row of await loadIn(tx, sources, (ids) => st.selectActiveApplicationsBySource(d, ids))) {
+    const a = applicationFromRow(row);
+    applications.set(a.id, a);
+    refs.documents.add(a.documentId);
+    activeApplicationsBySource.set(a.sourceId, [...(activeApplicationsBySource.get(a.sourceId) ?? []), a]);
+  }
+  const documents = new Map<string, WorldDocument>();
+  for (const row of await loadIn(tx, refs.documents, (ids) => st.selectDocumentsById(d, ids))) {
+    const doc = documentFromRow(row);
+    documents.set(doc.id, doc);
+    refs.customers.add(doc.customerId);
+  }
+  for (const open of await loadIn(tx, documents.keys(), (ids) => st.selectOpenDisputesByDocument(d, ids))) {
+    const id = str(open, "id");
+    if (!disputes.has(id)) disputes.set(id, { id, documentId: str(open, "document_id"), status: "open", version: num(open, "version") });
+  }
+  const receipts = new Map<string, WorldReceipt>();
+  for (const row of receiptRows) {
+    const r = receiptFromRow(row);
+    receipts.set(r.id, r);
+    refs.customers.add(r.customerId);
+  }
+  const customers = new Map<string, WorldCustomer>();
+  for (const row of await loadIn(tx, refs.customers, (ids) => st.selectCustomersById(d, ids))) {
+    const c = customerFromRow(row);
+    customers.set(c.id, c);
+  }
+  const takenIds = new Set((await loadIn(tx, refs.newIds, (ids) => st.selectTakenIds(d, ids))).map((r) => str(r, "id")));
+  const takenNumbers = new Set<string>();
+  for (const row of await loadIn(tx, refs.customerNumbers, (ids) => st.selectTakenCustomerNumbers(d, ids))) {
+    takenNumbers.add(`customer:${str(row, "number")}`);
+  }
+  const docNumbers = [...refs.documentNumbers].map((key) => key.slice(key.indexOf(":") + 1));
+  for (const row of await loadIn(tx, new Set(docNumbers), (ids) => st.selectTakenDocumentNumbers(d, ids))) {
+    takenNumbers.add(`${str(row, "doc_type")}:${str(row, "number")}`);
+  }
+  // A customer being upserted keeps its own number.
+  for (const c of customers.values()) takenNumbers.delete(`customer:${c.number}`);
+  const closedPeriods = new Set((await tx.all(st.selectClosedPeriods(d))).map((r) => str(r, "period")));
+
+  return { customers, documents, receipts, applications, activeApplicationsBySource, disputes, takenIds, takenNumbers, closedPeriods };
+}
+
+export interface ApplyContext {
+  readonly changeSetId: string;
+  readonly user: string;
+  readonly now: string;
+}
+
+/** Writes a plan. Throws ConcurrentUpdateError if a guarded update finds its row moved on. */
+export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext): Promise<{ lastSeq: bigint; versions: Map<string, number> }> {
+  const d = tx.dialect;
+  const feedRows = plan.touched.length;
+  const reserved = await tx.all(st.reserveChangeSeq(d, Math.max(feedRows, 1)));
+  const lastSeq = big(reserved[0] ?? {}, "value_seq");
+  const firstSeq = lastSeq - BigInt(Math.max(feedRows, 1)) + 1n;
+  const seqOf = new Map<string, bigint>();
+  plan.touched.forEach((t, i) => seqOf.set(`${t.entity}:${t.id}`, firstSeq + BigInt(i)));
+  const seqFor = (entity: string, id: string): bigint => seqOf.get(`${entity}:${id}`) ?? lastSeq;
+  const versions = new Map<string, number>();
+
+  const run = async <T>(rows: readonly T[], columns: number, build: (chunk: T[]) => Sql) => {
+    for (const chunk of st.chunkRows(rows, columns)) await tx.run(build(chunk));
+  };
+
+  // Gather rows by table so each table gets multi-row inserts, parents before children.
+  const customers: (st.CustomerValues & { changeSeq: bigint })[] = [];
+  const documents: st.DocumentValues[] = [];
+  const receipts: st.ReceiptValues[] = [];
+  const applications: st.ApplicationValues[] = [];
+  const writeOffs: Parameters<typeof st.insertWriteOffs>[1][number][] = [];
+  const notes: st.NoteValues[] = [];
+  const journals: Parameters<typeof st.insertJournals>[1][number][] = [];
+  const lines: Parameters<typeof st.insertJournalLines>[1][number][] = [];
+  const audits: Parameters<typeof st.insertAudit>[1][number][] = [];
+  const later: Sql[] = [];
+
+  for (const effect of plan.effects) {
+    switch (effect.kind) {
+      case "customer.insert":
+      case "customer.update": {
+        const c = effect.customer;
+        const values = {
+          id: c.id,
+          number: c.number,
+          name: c.name,
+          currency: c.currency,
+          termsCode: c.terms.code,
+          creditLimitMinor: c.creditLimit === null ? null : c.creditLimit.toMinor(),
+          collector: c.collector,
+          onHold: c.onHold,
+          contacts: JSON.stringify(c.contacts),
+          changeSeq: seqFor("customer", c.id),
+        };
+        if (effect.kind === "customer.insert") {
+          customers.push(values);
+          versions.set(`customer:${c.id}`, 1);
+        } else {
+          const result = await tx.run(st.updateCustomer(d, { ...values, baseVersion: effect.baseVersion }));
+          if (result.rowsAffected !== 1) throw new ConcurrentUpdateError("customer", c.id);
+          versions.set(`customer:${c.id}`, effect.baseVersion + 1);
+        }
+        break;
+      }
+      case "document.insert": {
+        const doc = effect.document;
+        documents.push({
+          id: doc.id,
+          customerId: doc.customerId,
+          type: doc.type,
+          number: doc.number,
+          documentDate: doc.documentDate,
+          dueDate: doc.dueDate,
+          currency: doc.currency,
+          termsCode: doc.terms?.code ?? null,
+          amountMinor: doc.amount.toMinor(),
+          memo: doc.memo,
+          changeSeq: seqFor("document", doc.id),
+          changeSetId: ctx.changeSetId,
+        });
+        versions.set(`document:${doc.id}`, 1);
+        break;
+      }
+      case "receipt.insert": {
+        const r = effect.receipt;
+        receipts.push({
+          id: r.id,
+          customerId: r.customerId,
+          date: r.date,
+          currency: r.currency,
+          amountMinor: r.amount.toMinor(),
+          method: r.method,
+          reference: r.reference,
+          changeSeq: seqFor("receipt", r.id),
+          changeSetId: ctx.changeSetId,
+        });
+        versions.set(`receipt:${r.id}`, 1);
+        break;
+      }
+      case "application.insert": {
+        const a = effect.application;
+        applications.push({
+          id: a.id,
+          sourceKind: a.sourceKind,
+          sourceId: a.sourceId,
+          documentId: a.documentId,
+          date: a.date,
+          currency: a.currency,
+          amountMinor: a.amount.toMinor(),
+          discountMinor: a.discount.toMinor(),
+          writeOffMinor: a.writeOff.toMinor(),
+          writeOffReason: a.writeOffReason,
+          reversesId: a.reversesId,
+          changeSetId: ctx.changeSetId,
+          createdAt: ctx.now,
+        });
+        break;
+      }
+      case "writeOff.insert": {
+        const w = effect.writeOff;
+        writeOffs.push({ id: w.id, documentId: w.documentId, date: w.date, currency: w.currency, amountMinor: w.amount.toMinor(), reason: w.reason, changeSetId: ctx.changeSetId, createdAt: ctx.now });
+        break;
+      }
+      case "receiptReversal.insert": {
+        const r = effect.reversal;
+        later.push(st.insertReceiptReversal(d, { ...r, changeSetId: ctx.changeSetId, createdAt: ctx.now }));
+        break;
+      }
+      case "note.insert": {
+        const n = effect.note;
+        notes.push({
+          id: n.id,
+          customerId: n.customerId,
+          documentId: n.documentId,
+          kind: n.kind,
+          body: n.body,
+          promiseCurrency: n.promise?.amount.currency ?? null,
+          promiseAmountMinor: n.promise?.amount.toMinor() ?? null,
+          promiseDate: n.promise?.date ?? null,
+          followUpDate: n.followUpDate,
+          author: ctx.user,
+          createdAt: ctx.now,
+          changeSeq: seqFor("note", n.id),
+          changeSetId: ctx.changeSetId,
+        });
+        break;
+      }
+      case "dispute.insert": {
+        const x = effect.dispute;
+        later.push(
+          st.insertDispute(d, {
+            id: x.id,
+            documentId: x.documentId,
+            reasonCode: x.reasonCode,
+            currency: x.amount.currency,
+            amountMinor: x.amount.toMinor(),
+            note: x.note,
+            openedAt: ctx.now,
+            openedBy: ctx.user,
+            changeSeq: seqFor("dispute", x.id),
+            changeSetId: ctx.changeSetId,
+          }),
+        );
+        versions.set(`dispute:${x.id}`, 1);
+        break;
+      }
+      case "dispute.resolve": {
+        const result = await tx.run(
+          st.resolveDispute(d, { id: effect.disputeId, baseVersion: effect.baseVersion, resolution: effect.resolution, note: effect.note, resolvedAt: ctx.now, resolvedBy: ctx.user, changeSeq: seqFor("dispute", effect.disputeId) }),
+        );
+        if (result.rowsAffected !== 1) throw new ConcurrentUpdateError("dispute", effect.disputeId);
+        versions.set(`dispute:${effect.disputeId}`, effect.baseVersion + 1);
+        break;
+      }
+      case "period.close":
+        later.push(st.closePeriod(d, { period: effect.period, closedAt: ctx.now, closedBy: ctx.user }));
+        break;
+      case "journal": {
+        const j = effect.journal;
+        journals.push({ id: j.id, date: j.date, source: "subledger", eventKind: j.eventKind, eventId: j.eventId, changeSetId: ctx.changeSetId, memo: j.memo, createdAt: ctx.now });
+        j.lines.forEach((line, i) =>
+          lines.push({ journalId: j.id, lineNo: i + 1, account: line.account, currency: j.currency, debitMinor: line.debit.toMinor(), creditMinor: line.credit.toMinor() }),
+        );
+        break;
+      }
+      case "audit":
+        audits.push({ at: ctx.now, user: ctx.user, action: effect.action, entity: effect.entity, entityId: effect.entityId, changeSetId: ctx.changeSetId, detail: JSON.stringify(effect.detail) });
+        break;
+    }
+  }
+
+  await run(customers, 11, (c) => st.insertCustomers(d, c));
+  await run(documents, 16, (c) => st.insertDocuments(d, c));
+  await run(receipts, 13, (c) => st.insertReceipts(d, c));
+  await run(applications, 13, (c) => st.insertApplications(d, c));
+  await run(writeOffs, 9, (c) => st.insertWriteOffs(d, c));
+  await run(notes, 13, (c) => st.insertNotes(d, c));
+  for (const statement of later) await tx.run(statement);
+
+  // Balances last: one guarded UPDATE per document/receipt touched.
+  for (const b of plan.balances) {
+    const baseVersion = b.baseVersion ?? 1;
+    const changeSeq = seqFor(b.entity, b.id);
+    const result =
+      b.entity === "document"
+        ? await tx.run(st.updateDocumentBalance(d, { id: b.id, baseVersion, deltaMinor: b.delta.toMinor(), activityDate: b.activityDate, disputed: b.disputed ?? null, changeSeq }))
+        : await tx.run(st.updateReceiptBalance(d, { id: b.id, baseVersion, deltaMinor: b.delta.toMinor(), activityDate: b.activityDate, reversed: b.reversed ?? null, changeSeq }));
+    if (result.rowsAffected !== 1) throw new ConcurrentUpdateError(b.entity, b.id);
+    // A row created earlier in this change set was inserted at version 1, so it too ends one higher.
+    versions.set(`${b.entity}:${b.id}`, baseVersion + 1);
+  }
+
+  await run(journals, 8, (c) => st.insertJournals(d, c));
+  await run(lines, 6, (c) => st.insertJournalLines(d, c));
+  await run(audits, 7, (c) => st.insertAudit(d, c));
+  const feed = plan.touched.map((t) => ({ seq: seqFor(t.entity, t.id), entity: t.entity, entityId: t.id, changeSetId: ctx.changeSetId, at: ctx.now }));
+  await run(feed, 5, (c) => st.insertChanges(d, c));
+  return { lastSeq, versions };
+}
