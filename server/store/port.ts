@@ -196,6 +196,8 @@ export interface LedgerStore {
   aging(query: AgingQuery): Promise<AgingReport>;
   statement(query: { customerId: string; currency?: CurrencyCode; from: IsoDate; to: IsoDate }): Promise<CustomerStatement>;
   changes(query: { since: string; limit: number }): Promise<ChangesPage>;
+  /** The change-feed position now: what a full pull should `/changes?since=` from next. */
+  currentCursor(): Promise<string>;
   push(changeSet: ChangeSet, context: PushContext): Promise<PushOutcome>;
   checkInvariants(): Promise<InvariantReport>;
   close(): Promise<void>;

@@ -311,6 +311,10 @@ export function reserveChangeSeq(d: Dialect, count: number): Sql {
   return sql`UPDATE counters SET value = value + ${seq(BigInt(count))} WHERE name = ${"change_seq"} RETURNING value AS value_seq`;
 }
 
+export function selectChangeCursor(_d: Dialect): Sql {
+  return sql`SELECT value AS value_seq FROM counters WHERE name = ${"change_seq"}`;
+}
+
 export function insertChanges(
   _d: Dialect,
   rows: readonly { seq: bigint; entity: string; entityId: string; changeSetId: string | null; at: string }[],
