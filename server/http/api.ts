@@ -7,6 +7,7 @@
 import { Router, type Request, type Response } from "express";
 import { parseChangeSet } from "../../shared/changeset.js";
 import type { Clock } from "../../shared/dates.js";
+import { can } from "../../shared/roles.js";
 import type { LedgerStore, PushOutcome } from "../store/port.js";
 import { requireRole } from "./auth.js";
 import { HttpError } from "./errors.js";
@@ -138,6 +139,20 @@ export function apiRouter(deps: ApiDependencies): Router {
       });
     }
     const principal = requirePrincipal(req);
+    // An operation the role may never do is a 403 for the whole change set, before any ledger work.
+    const forbidden = parsed.changeSet.operations.flatMap((op, index) => {
+      const action = op.op === "period.close" ? "closePeriod" : "post";
+      return can(principal.role, action) ? [] : [{ index, ref: op.ref ?? null, op: op.op, action }];
+    });
+    if (forbidden.length > 0) {
+      const first = forbidden[0];
+      throw new HttpError({
+        status: 403,
+        error: "forbidden",
+        message: `role ${principal.role} may not ${first?.action ?? "post"} (operation ${first?.index ?? 0}: ${first?.op ?? ""}); nothing was written`,
+        details: { operations: forbidden },
+      });
+    }
     const outcome = await store.push(parsed.changeSet, { user: principal.user, role: principal.role, dryRun });
     sendOutcome(res, outcome);
   });
