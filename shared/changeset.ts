@@ -20,16 +20,20 @@ export const idSchema = z
   .regex(ID, "must be 1–64 letters, digits, '_', '.', ':' or '-', starting with a letter or digit");
 export const dateSchema = z
   .string()
-  .refine((v) => isIsoDate(v), "must be a real calendar date written YYYY-MM-DD")
-  .transform((v) => v as IsoDate);
+  .refine((v): v is IsoDate => isIsoDate(v), "must be a real calendar date written YYYY-MM-DD");
+const AMOUNT = /^-?\d{1,15}(\.\d{1,6})?$/;
 export const amountSchema = z
   .string()
-  .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'must be a decimal string such as "1234.50" (no exponent, separators or spaces)');
+  .regex(AMOUNT, 'must be a decimal string such as "1234.50" (no exponent, separators or spaces)');
+// The sign checks pass text that is not an amount at all, so "" or "NaN" gets one error, not two.
 export const positiveAmountSchema = amountSchema.refine(
-  (v) => !v.startsWith("-") && /[1-9]/.test(v),
+  (v) => !AMOUNT.test(v) || (!v.startsWith("-") && /[1-9]/.test(v)),
   "must be greater than zero",
 );
-export const nonNegativeAmountSchema = amountSchema.refine((v) => !v.startsWith("-"), "must not be negative");
+export const nonNegativeAmountSchema = amountSchema.refine(
+  (v) => !AMOUNT.test(v) || !v.startsWith("-"),
+  "must not be negative",
+);
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
 export const versionSchema = z.number().int().min(1);
 export const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month written YYYY-MM");
@@ -258,7 +262,7 @@ export function parseChangeSet(
       field: path.join(".") || (isOperation ? "op" : "body"),
       code: isUnknownOp ? "unknown_operation" : issue.code === "unrecognized_keys" ? "unknown_field" : "invalid_field",
       message: isUnknownOp
-        ? `unknown operation "${String(op)}"; known: ${OPERATION_NAMES.join(", ")}`
+        ? `${op === null ? 'operation has no "op" naming it' : `unknown operation "${op}"`}; known: ${OPERATION_NAMES.join(", ")}`
         : issue.message,
     };
   });

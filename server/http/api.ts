@@ -221,12 +221,12 @@ async function streamOpenItems(
   res.setHeader("Content-Type", "application/x-ndjson; charset=utf-8");
   res.setHeader("X-OpenAR-Cursor", cursor);
   let count = 0;
-  let closed = false;
+  const connection = { closed: false };
   res.on("close", () => {
-    closed = true;
+    connection.closed = true;
   });
   for await (const batch of store.streamOpenItems(filters, STREAM_BATCH)) {
-    if (closed) return;
+    if (connection.closed) return;
     let chunk = "";
     for (const item of batch) chunk += `${JSON.stringify({ item })}\n`;
     count += batch.length;

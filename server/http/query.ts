@@ -23,7 +23,7 @@ export class QueryReader {
   readonly #query: Record<string, unknown>;
 
   constructor(req: Request) {
-    this.#query = req.query as Record<string, unknown>;
+    this.#query = req.query;
   }
 
   text(field: string, max = 200): string | undefined {

@@ -113,7 +113,8 @@ export class SqlLedgerStore implements LedgerStore {
 
   async currentCursor(): Promise<string> {
     const [row] = await this.#db.all(st.selectChangeCursor(this.#db.dialect));
-    return String(row?.value_seq ?? 0n);
+    const value = row?.value_seq;
+    return typeof value === "bigint" ? value.toString() : "0";
   }
 
   async push(changeSet: ChangeSet, context: PushContext): Promise<PushOutcome> {

@@ -148,7 +148,7 @@ export function normalizeRow(row: Row): Row {
       out[key] = toBigInt(value, key);
     } else if (typeof value === "bigint" || COUNT_COLUMN.test(key)) {
       const n = Number(value);
-      if (!Number.isSafeInteger(n)) throw new Error(`column ${key} holds ${String(value)}, beyond a safe integer`);
+      if (!Number.isSafeInteger(n)) throw new Error(`column ${key} holds a whole number beyond the safe integer range`);
       out[key] = n;
     } else {
       out[key] = value;
