@@ -1,0 +1,269 @@
+/**
+ * Every SQL statement of the read path (customers, open items, aging,
+ * statements, change feed), as builders `(dialect, args) => Sql`. The SQL
+ * Server golden test compiles every export of this folder, so no SQL text
+ * lives anywhere else; helpers that build fragments are not exported.
+ *
+ * As-of open amounts (DESIGN.md "Aging conventions"), computed in SQL:
+ *
+ * - documents dated after D and receipts dated after D do not exist yet;
+ * - document open(D) = amount − Σ applications to it (amount + discount +
+ *   write-off) dated ≤ D − Σ applications sourced from it (credit memos)
+ *   dated ≤ D − Σ stand-alone write-offs of it dated ≤ D; credit memos are
+ *   negated. One expression serves all three document types, because an
+ *   invoice is never a source and a credit memo never a target;
+ * - receipt open(D) = −(amount − Σ applications sourced from it dated ≤ D),
+ *   or 0 once a receipt reversal dated ≤ D exists;
+ * - fast path: `activity_date` is the latest date of anything that changed the
+ *   stored balance, so when it is ≤ D the stored `open_minor` /
+ *   `unapplied_minor` IS the as-of value and the correlated sums are skipped
+ *   (CASE evaluates lazily on all three engines). Rows that are fully settled
+ *   and were last touched on or before D are filtered out before any of it.
+ *
+ * Buckets are a CASE over the age date with boundary dates worked out here
+ * (age ≤ maxDays ⇔ ageDate ≥ D − maxDays), so the database compares CHAR(10)
+ * dates and never does date arithmetic of its own.
+ *
+ * Every amount column is named *_minor, so `normalizeRow` reads it as bigint.
+ */
+import { agingBuckets, type AgingBasis } from "../../../shared/aging.js";
+import { addDays, type IsoDate } from "../../../shared/dates.js";
+import { date, int, join, raw, seq, sql, text, type Dialect, type Sql } from "../sql.js";
+
+// -- fragments -----------------------------------------------------------------
+
+/** `ORDER BY …` then a row limit: LIMIT on SQLite/PostgreSQL, OFFSET/FETCH on SQL Server. */
+function orderedLimit(dialect: Dialect, orderBy: Sql, limit: number): Sql {
+  if (dialect === "mssql") return sql` ORDER BY ${orderBy} OFFSET 0 ROWS FETCH NEXT ${int(limit)} ROWS ONLY`;
+  return sql` ORDER BY ${orderBy} LIMIT ${int(limit)}`;
+}
+
+/** `column IN (…)`; an empty list matches nothing (and stays valid SQL). */
+function inList(column: Sql, values: readonly string[]): Sql {
+  if (values.length === 0) return raw("1 = 0");
+  return sql`${column} IN (${join(values.map((v) => sql`${text(v)}`))})`;
+}
+
+/** LIKE pattern for "contains `term`", with the wildcards of all three dialects escaped by backslash. */
+function containsPattern(term: string): string {
+  return `%${term.replace(/[\\%_[]/g, (c) => `\\${c}`)}%`;
+}
+
+export interface OpenItemFilters {
+  readonly customerId?: string | undefined;
+  readonly collector?: string | undefined;
+  readonly currency?: string | undefined;
+}
+
+export interface AsOfArgs extends OpenItemFilters {
+  readonly asOf: IsoDate;
+  readonly basis: AgingBasis;
+  readonly edges: readonly number[];
+}
+
+function filterSql(alias: "d" | "r", filters: OpenItemFilters): Sql {
+  const a = raw(alias);
+  const parts: Sql[] = [];
+  if (filters.customerId !== undefined) parts.push(sql` AND ${a}.customer_id = ${text(filters.customerId)}`);
+  if (filters.currency !== undefined) parts.push(sql` AND ${a}.currency = ${text(filters.currency)}`);
+  if (filters.collector !== undefined) {
+    parts.push(sql` AND ${a}.customer_id IN (SELECT cc.id FROM customers cc WHERE cc.collector = ${text(filters.collector)})`);
+  }
+  return join(parts, "");
+}
+
+/**
+ * Documents as of D: one row per document dated ≤ D that may be open, with
+ * the signed open amount (credit memos negative; zero rows are still in here
+ * and filtered by the caller). `due_date` of a credit memo is its own date.
+ */
+function documentsAsOf(args: AsOfArgs, afterId: string | null): Sql {
+  const d = date(args.asOf);
+  const after = afterId === null ? raw("") : sql` AND d.id > ${text(afterId)}`;
+  return sql`SELECT d.id AS id, d.doc_type AS kind, d.customer_id AS customer_id, d.number AS number, d.document_date AS document_date, CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END AS due_date, d.currency AS currency, CASE WHEN d.doc_type = 'creditMemo' THEN -d.amount_minor ELSE d.amount_minor END AS amount_minor, CASE WHEN d.activity_date <= ${d} THEN (CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END) WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0)) ELSE d.amount_minor - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0) END AS open_minor, d.disputed AS disputed, d.version AS version FROM documents d WHERE d.document_date <= ${d} AND (d.open_minor <> 0 OR d.activity_date > ${d})${filterSql("d", args)}${after}`;
+}
+
+/** Receipts as of D as unapplied cash (negative); `number` is the receipt's reference. */
+function receiptsAsOf(args: AsOfArgs, afterId: string | null): Sql {
+  const d = date(args.asOf);
+  const after = afterId === null ? raw("") : sql` AND r.id > ${text(afterId)}`;
+  return sql`SELECT r.id AS id, 'unappliedCash' AS kind, r.customer_id AS customer_id, r.reference AS number, r.receipt_date AS document_date, r.receipt_date AS due_date, r.currency AS currency, -r.amount_minor AS amount_minor, -(CASE WHEN r.activity_date <= ${d} THEN (CASE WHEN r.reversed = 1 THEN 0 ELSE r.unapplied_minor END) WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= ${d}) THEN 0 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= ${d}), 0) END) AS open_minor, 0 AS disputed, r.version AS version FROM receipts r WHERE r.receipt_date <= ${d} AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > ${d})${filterSql("r", args)}${after}`;
+}
+
+/** The bucket key of an age date: due basis `current` if ageDate ≥ D, `1-30` if ≥ D−30, …; document basis from `0-30`. */
+function bucketCase(ageDate: Sql, args: AsOfArgs): Sql {
+  const buckets = agingBuckets(args.edges, args.basis);
+  const whens: Sql[] = [];
+  let last = "";
+  for (const bucket of buckets) {
+    last = bucket.key;
+    if (bucket.maxDays !== null) {
+      whens.push(sql`WHEN ${ageDate} >= ${date(addDays(args.asOf, -bucket.maxDays))} THEN ${text(bucket.key)}`);
+    }
+  }
+  return sql`CASE ${join(whens, " ")} ELSE ${text(last)} END`;
+}
+
+/**
+ * Keeps a derived table from being merged into the query around it, so the
+ * as-of open amount is computed once per row, not once more for the
+ * `open_minor <> 0` filter (PostgreSQL and SQLite substitute the expression,
+ * correlated sums included). SQL Server computes it once on its own.
+ */
+function evaluateOnce(dialect: Dialect): Sql {
+  if (dialect === "postgres") return raw(" OFFSET 0");
+  if (dialect === "sqlite") return raw(" LIMIT -1 OFFSET 0");
+  return raw("");
+}
+
+function ageColumn(alias: string, basis: AgingBasis): Sql {
+  return raw(`${alias}.${basis === "due" ? "due_date" : "document_date"}`);
+}
+
+// -- change feed position ------------------------------------------------------
+
+/** The change-feed position; read it BEFORE the data it accompanies, so catching up from it misses nothing. */
+export function changeFeedPosition(_dialect: Dialect, _args: Readonly<Record<string, never>> = {}): Sql {
+  return sql`SELECT value AS value_seq FROM counters WHERE name = ${text("change_seq")}`;
+}
+
+// -- customers -----------------------------------------------------------------
+
+const CUSTOMER_COLUMNS = raw(
+  "c.id, c.number, c.name, c.currency, c.terms_code, c.credit_limit_minor, c.collector, c.on_hold, c.contacts, c.version",
+);
+
+/** Customers by number, optionally matching `search` in number or name (case-insensitive, wildcards literal). */
+export function customersPage(
+  dialect: Dialect,
+  args: { search?: string | undefined; collector?: string | undefined; after?: string | undefined; limit: number },
+): Sql {
+  const where: Sql[] = [raw("1 = 1")];
+  if (args.search !== undefined && args.search !== "") {
+    const pattern = text(containsPattern(args.search));
+    where.push(
+      sql`(LOWER(c.number) LIKE LOWER(${pattern}) ESCAPE '\\' OR LOWER(c.name) LIKE LOWER(${pattern}) ESCAPE '\\')`,
+    );
+  }
+  if (args.collector !== undefined) where.push(sql`c.collector = ${text(args.collector)}`);
+  if (args.after !== undefined) where.push(sql`c.number > ${text(args.after)}`);
+  return sql`SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE ${join(where, " AND ")}${orderedLimit(dialect, raw("c.number"), args.limit)}`;
+}
+
+export function customersByIds(_dialect: Dialect, args: { ids: readonly string[] }): Sql {
+  return sql`SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE ${inList(raw("c.id"), args.ids)}`;
+}
+
+// -- open items ----------------------------------------------------------------
+
+function openItemsPage(dialect: Dialect, branch: Sql, args: AsOfArgs, limit: number): Sql {
+  return sql`SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector, x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (${branch}) x JOIN customers c ON c.id = x.customer_id WHERE x.open_minor <> 0${orderedLimit(dialect, raw("x.id"), limit)}`;
+}
+
+/**
+ * Open invoices, debit memos and credit memos as of D, in id order after
+ * `afterId` (keyset paging: the primary-key index serves both the order and
+ * the seek, so page N costs what page 1 costs).
+ */
+export function openDocumentsPage(
+  dialect: Dialect,
+  args: AsOfArgs & { afterId: string | null; limit: number },
+): Sql {
+  return openItemsPage(dialect, documentsAsOf(args, args.afterId), args, args.limit);
+}
+
+/** Unapplied cash as of D, in id order after `afterId`. */
+export function openReceiptsPage(
+  dialect: Dialect,
+  args: AsOfArgs & { afterId: string | null; limit: number },
+): Sql {
+  return openItemsPage(dialect, receiptsAsOf(args, args.afterId), args, args.limit);
+}
+
+/**
+ * The latest note per document (`scope` 'document') and the latest note per
+ * customer that is not about a particular document (`scope` 'customer').
+ */
+export function latestNotes(
+  _dialect: Dialect,
+  args: { documentIds: readonly string[]; customerIds: readonly string[] },
+): Sql {
+  return sql`SELECT t.scope, t.key_id, t.kind, t.body, t.created_at FROM (SELECT 'document' AS scope, n.document_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${inList(raw("n.document_id"), args.documentIds)} UNION ALL SELECT 'customer' AS scope, n.customer_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE n.document_id IS NULL AND ${inList(raw("n.customer_id"), args.customerIds)}) t WHERE t.rn = 1`;
+}
+
+// -- aging ---------------------------------------------------------------------
+
+/**
+ * Aging as of D: Σ open per customer, currency, bucket and disputed flag,
+ * with the customer's number and name. Never sums across currencies. The
+ * bucket is computed one level below the GROUP BY so the grouping names a
+ * column, not an expression with (differently numbered) parameters.
+ */
+export function agingGroups(dialect: Dialect, args: AsOfArgs): Sql {
+  return sql`SELECT g.customer_id, c.number AS customer_number, c.name AS customer_name, g.currency, g.bucket, g.disputed, g.open_minor, g.item_count FROM (SELECT y.customer_id, y.currency, y.bucket, y.disputed, SUM(y.open_minor) AS open_minor, COUNT(*) AS item_count FROM (SELECT x.customer_id, x.currency, x.disputed, x.open_minor, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (SELECT u.* FROM (${documentsAsOf(args, null)} UNION ALL ${receiptsAsOf(args, null)}) u${evaluateOnce(dialect)}) x WHERE x.open_minor <> 0) y GROUP BY y.customer_id, y.currency, y.bucket, y.disputed) g JOIN customers c ON c.id = g.customer_id ORDER BY c.number, g.currency, g.bucket, g.disputed`;
+}
+
+// -- customer statement --------------------------------------------------------
+
+/**
+ * Every event that changes what one customer owes in one currency, with its
+ * effect (positive: owes more). Applications of cash or credit do not appear:
+ * the receipt or credit memo already lowered the balance; only their discount
+ * and write-off parts do. A write-off of a credit memo shrinks the credit, so
+ * it raises the balance. Reversal rows carry negated amounts, so the same
+ * sign rule turns them into increases.
+ */
+function statementEvents(args: { customerId: string; currency: string }): Sql {
+  const customer = text(args.customerId);
+  const currency = text(args.currency);
+  return sql`SELECT d.document_date AS entry_date, 1 AS sort_rank, d.id AS id, d.doc_type AS kind, d.number AS reference, d.memo AS detail, CASE WHEN d.doc_type = 'creditMemo' THEN -d.amount_minor ELSE d.amount_minor END AS amount_minor FROM documents d WHERE d.customer_id = ${customer} AND d.currency = ${currency}
+UNION ALL SELECT r.receipt_date AS entry_date, 2 AS sort_rank, r.id AS id, 'receipt' AS kind, r.reference AS reference, r.method AS detail, -r.amount_minor AS amount_minor FROM receipts r WHERE r.customer_id = ${customer} AND r.currency = ${currency}
+UNION ALL SELECT rr.reversal_date AS entry_date, 3 AS sort_rank, rr.id AS id, 'receiptReversal' AS kind, r.reference AS reference, rr.reason AS detail, r.amount_minor AS amount_minor FROM receipt_reversals rr JOIN receipts r ON r.id = rr.receipt_id WHERE r.customer_id = ${customer} AND r.currency = ${currency}
+UNION ALL SELECT a.application_date AS entry_date, 4 AS sort_rank, a.id AS id, 'discount' AS kind, d.number AS reference, NULL AS detail, -a.discount_minor AS amount_minor FROM applications a JOIN documents d ON d.id = a.document_id WHERE d.customer_id = ${customer} AND a.currency = ${currency} AND a.reverses_id IS NULL AND a.discount_minor <> 0
+UNION ALL SELECT a.application_date AS entry_date, 5 AS sort_rank, a.id AS id, 'writeOff' AS kind, d.number AS reference, a.writeoff_reason AS detail, -a.writeoff_minor AS amount_minor FROM applications a JOIN documents d ON d.id = a.document_id WHERE d.customer_id = ${customer} AND a.currency = ${currency} AND a.reverses_id IS NULL AND a.writeoff_minor <> 0
+UNION ALL SELECT a.application_date AS entry_date, 6 AS sort_rank, a.id AS id, 'applicationReversal' AS kind, d.number AS reference, NULL AS detail, -(a.discount_minor + a.writeoff_minor) AS amount_minor FROM applications a JOIN documents d ON d.id = a.document_id WHERE d.customer_id = ${customer} AND a.currency = ${currency} AND a.reverses_id IS NOT NULL AND a.discount_minor + a.writeoff_minor <> 0
+UNION ALL SELECT w.writeoff_date AS entry_date, 5 AS sort_rank, w.id AS id, 'writeOff' AS kind, d.number AS reference, w.reason AS detail, CASE WHEN d.doc_type = 'creditMemo' THEN w.amount_minor ELSE -w.amount_minor END AS amount_minor FROM write_offs w JOIN documents d ON d.id = w.document_id WHERE d.customer_id = ${customer} AND w.currency = ${currency}`;
+}
+
+/** Σ effects dated before `before`: the statement's opening balance. */
+export function statementOpeningBalance(
+  _dialect: Dialect,
+  args: { customerId: string; currency: string; before: IsoDate },
+): Sql {
+  return sql`SELECT COALESCE(SUM(e.amount_minor), 0) AS balance_minor FROM (${statementEvents(args)}) e WHERE e.entry_date < ${date(args.before)}`;
+}
+
+/** Effects dated within [from, to], in date order (documents, then receipts, reversals, discounts, write-offs). */
+export function statementLines(
+  _dialect: Dialect,
+  args: { customerId: string; currency: string; from: IsoDate; to: IsoDate },
+): Sql {
+  return sql`SELECT e.entry_date, e.sort_rank, e.id, e.kind, e.reference, e.detail, e.amount_minor FROM (${statementEvents(args)}) e WHERE e.entry_date >= ${date(args.from)} AND e.entry_date <= ${date(args.to)} ORDER BY e.entry_date, e.sort_rank, e.reference, e.id`;
+}
+
+// -- change feed ---------------------------------------------------------------
+
+/** Feed rows after `since`, in order; ask for one more than a page to learn whether there is more. */
+export function changeLogAfter(dialect: Dialect, args: { since: bigint; limit: number }): Sql {
+  return sql`SELECT seq AS change_seq, entity, entity_id, changeset_id FROM change_log WHERE seq > ${seq(args.since)}${orderedLimit(dialect, raw("seq"), args.limit)}`;
+}
+
+export function documentsByIds(_dialect: Dialect, args: { ids: readonly string[] }): Sql {
+  return sql`SELECT d.id, d.customer_id, d.doc_type, d.number, d.document_date, d.due_date, d.currency, d.terms_code, d.amount_minor, d.open_minor, d.disputed, d.memo, d.version FROM documents d WHERE ${inList(raw("d.id"), args.ids)}`;
+}
+
+export function receiptsByIds(_dialect: Dialect, args: { ids: readonly string[] }): Sql {
+  return sql`SELECT r.id, r.customer_id, r.receipt_date, r.currency, r.amount_minor, r.unapplied_minor, r.method, r.reference, r.reversed, r.version FROM receipts r WHERE ${inList(raw("r.id"), args.ids)}`;
+}
+
+export function notesByIds(_dialect: Dialect, args: { ids: readonly string[] }): Sql {
+  return sql`SELECT n.id, n.customer_id, n.document_id, n.kind, n.body, n.promise_currency, n.promise_amount_minor, n.promise_date, n.follow_up_date, n.author, n.created_at FROM notes n WHERE ${inList(raw("n.id"), args.ids)}`;
+}
+
+export function disputesByIds(_dialect: Dialect, args: { ids: readonly string[] }): Sql {
+  return sql`SELECT p.id, p.document_id, p.reason_code, p.currency, p.amount_minor, p.status, p.note, p.resolution, p.resolution_note, p.opened_at, p.opened_by, p.resolved_at, p.resolved_by, p.version FROM disputes p WHERE ${inList(raw("p.id"), args.ids)}`;
+}
+
+export function periodsByIds(_dialect: Dialect, args: { ids: readonly string[] }): Sql {
+  return sql`SELECT p.period, p.status, p.closed_at, p.closed_by FROM periods p WHERE ${inList(raw("p.period"), args.ids)}`;
+}
