@@ -63,7 +63,9 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`schema name "${schema}" must be lower-case letters, digits and _`);
   }
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  // JIT compilation costs more than it saves on these short OLTP and report
+  // queries (measured: ~450 ms of a 600 ms as-of aging over 200k documents).
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, options: "-c jit=off" });
   pool.on("error", () => undefined); // idle-client errors surface on the next query instead
   if (schema !== undefined) {
     await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
