@@ -1,0 +1,279 @@
+/**
+ * Refresh: ask the change feed what changed since the last pull and merge it
+ * into Open Items, row by row. Read-only columns take the server's values;
+ * cells the clerk edited and has not pushed are never overwritten. A row the
+ * server changed under such an edit keeps the version the edit was based on
+ * and is flagged (so pushing it shows the conflict); a row that is no longer
+ * open but carries edits is kept and flagged instead of removed.
+ */
+import { parseCurrency } from "../../shared/currency.js";
+import { parseIsoDate, type IsoDate } from "../../shared/dates.js";
+import { Money } from "../../shared/money.js";
+import type { CellValue, WorkbookGateway } from "../excel/gateway.js";
+import { cellToText, textToCell } from "../excel/cells.js";
+import {
+  ageRow,
+  bucketLabels,
+  editedColumns,
+  openItemRow,
+  rowCell,
+  rowId,
+  rowVersion,
+  STATUS,
+  type AgingView,
+} from "../sheets/open-items.js";
+import { OPEN_ITEMS } from "../sheets/specs.js";
+import type { ApiClient } from "./api-client.js";
+import { KEYS, loadLastPull, saveLastPull, type SavedPull } from "./workbook-state.js";
+import { customerDataWire, documentDataWire, noteDataWire, receiptDataWire, type ChangesWire, type OpenItemWire } from "./wire.js";
+
+type Change = ChangesWire["changes"][number];
+
+export interface MergeResult {
+  /** Row index → new row values. */
+  readonly updates: Map<number, CellValue[]>;
+  readonly appends: CellValue[][];
+  /** Row indexes to remove (items no longer open, without local edits). */
+  readonly deletes: number[];
+  readonly summary: { updated: number; added: number; removed: number; clashes: number; keptGone: number };
+}
+
+export interface MergeFilters {
+  readonly customerId?: string | undefined;
+  readonly currency?: string | undefined;
+  readonly collector?: string | undefined;
+}
+
+const col = (key: string) => OPEN_ITEMS.columns.findIndex((c) => c.key === key);
+
+/** Pure merge of change-feed entries into the current Open Items rows. */
+export function mergeChanges(rows: readonly (readonly CellValue[])[], changes: readonly Change[], view: AgingView, filters: MergeFilters): MergeResult {
+  const labels = bucketLabels(view);
+  const byId = new Map<string, number>();
+  rows.forEach((row, i) => byId.set(rowId(row), i));
+  const customers = new Map<string, { number: string; name: string; collector: string | null }>();
+  for (const row of rows) {
+    const id = cellToText(rowCell(row, "customerId"));
+    if (!customers.has(id)) customers.set(id, { number: cellToText(rowCell(row, "customerNumber")), name: cellToText(rowCell(row, "customerName")), collector: null });
+  }
+  // Latest state per entity wins; customers first so new documents find their names.
+  const latest = new Map<string, Change>();
+  for (const change of changes) latest.set(`${change.entity}:${change.id}`, change);
+  for (const change of latest.values()) {
+    if (change.entity !== "customer" || change.data === null) continue;
+    const c = customerDataWire.safeParse(change.data);
+    if (c.success) customers.set(c.data.id, { number: c.data.number, name: c.data.name, collector: c.data.collector });
+  }
+
+  const updates = new Map<number, CellValue[]>();
+  const appends: CellValue[][] = [];
+  const deletes: number[] = [];
+  const summary = { updated: 0, added: 0, removed: 0, clashes: 0, keptGone: 0 };
+  const current = (i: number): CellValue[] => updates.get(i) ?? [...(rows[i] ?? [])];
+
+  const matches = (customerId: string, currency: string) => {
+    if (filters.customerId !== undefined && filters.customerId !== "" && filters.customerId !== customerId) return false;
+    if (filters.currency !== undefined && filters.currency !== "" && filters.currency !== currency) return false;
+    if (filters.collector !== undefined && filters.collector !== "") {
+      const known = customers.get(customerId);
+      if (known?.collector !== filters.collector && !rows.some((r) => cellToText(rowCell(r, "customerId")) === customerId)) return false;
+    }
+    return true;
+  };
+
+  const place = (item: OpenItemWire | null, id: string) => {
+    const index = byId.get(id);
+    if (item === null) {
+      if (index === undefined) return;
+      const row = current(index);
+      if (editedColumns(row).length > 0) {
+        row[col("status")] = STATUS.gone;
+        updates.set(index, row);
+        summary.keptGone += 1;
+      } else {
+        deletes.push(index);
+        summary.removed += 1;
+      }
+      return;
+    }
+    const fresh = openItemRow(item, labels);
+    ageRow(fresh, item, view, labels);
+    if (index === undefined) {
+      if (!matches(item.customerId, item.currency)) return;
+      appends.push(fresh);
+      summary.added += 1;
+      return;
+    }
+    const old = current(index);
+    const edited = editedColumns(old).length > 0;
+    for (const key of ["apply", "note", "orig:apply", "orig:note", "lastNote"]) fresh[col(key)] = old[col(key)] ?? null;
+    if (edited) {
+      const clash = rowVersion(old) !== item.version;
+      fresh[col("status")] = clash ? STATUS.clash : cellToText(old[col("status")] ?? null) || STATUS.edited;
+      if (clash) {
+        fresh[col("version")] = rowVersion(old);
+        summary.clashes += 1;
+      }
+    }
+    updates.set(index, fresh);
+    summary.updated += 1;
+  };
+
+  for (const change of latest.values()) {
+    if (change.entity === "document") {
+      const parsed = change.data === null ? null : documentDataWire.safeParse(change.data);
+      if (parsed === null || !parsed.success) {
+        place(null, change.id);
+        continue;
+      }
+      const d = parsed.data;
+      const currency = parseCurrency(d.currency);
+      const open = Money.parse(d.open, currency);
+      if (open.isZero() || d.documentDate > view.asOf) {
+        place(null, d.id);
+        continue;
+      }
+      const customer = customers.get(d.customerId);
+      const credit = d.type === "creditMemo";
+      place(
+        {
+          kind: d.type,
+          id: d.id,
+          customerId: d.customerId,
+          customerNumber: customer?.number ?? d.customerId,
+          customerName: customer?.name ?? "",
+          collector: customer?.collector ?? null,
+          number: d.number,
+          documentDate: d.documentDate,
+          dueDate: d.dueDate,
+          currency: d.currency,
+          amount: (credit ? Money.parse(d.amount, currency).negate() : Money.parse(d.amount, currency)).toString(),
+          open: (credit ? open.negate() : open).toString(),
+          days: 0,
+          bucket: "",
+          disputed: d.disputed,
+          version: d.version,
+          lastNote: null,
+        },
+        d.id,
+      );
+    } else if (change.entity === "receipt") {
+      const parsed = change.data === null ? null : receiptDataWire.safeParse(change.data);
+      if (parsed === null || !parsed.success) {
+        place(null, change.id);
+        continue;
+      }
+      const r = parsed.data;
+      const currency = parseCurrency(r.currency);
+      const unapplied = Money.parse(r.unapplied, currency);
+      if (unapplied.isZero() || r.reversed || r.date > view.asOf) {
+        place(null, r.id);
+        continue;
+      }
+      const customer = customers.get(r.customerId);
+      place(
+        {
+          kind: "unappliedCash",
+          id: r.id,
+          customerId: r.customerId,
+          customerNumber: customer?.number ?? r.customerId,
+          customerName: customer?.name ?? "",
+          collector: customer?.collector ?? null,
+          number: r.reference,
+          documentDate: r.date,
+          dueDate: r.date,
+          currency: r.currency,
+          amount: Money.parse(r.amount, currency).negate().toString(),
+          open: unapplied.negate().toString(),
+          days: 0,
+          bucket: "",
+          disputed: false,
+          version: r.version,
+          lastNote: null,
+        },
+        r.id,
+      );
+    }
+  }
+
+  // Customers renamed: every row of theirs shows the new name.
+  for (const change of latest.values()) {
+    if (change.entity !== "customer") continue;
+    const c = customers.get(change.id);
+    if (c === undefined) continue;
+    rows.forEach((row, i) => {
+      if (cellToText(rowCell(row, "customerId")) !== change.id) return;
+      const next = current(i);
+      next[col("customerNumber")] = textToCell(c.number);
+      next[col("customerName")] = textToCell(c.name);
+      updates.set(i, next);
+    });
+  }
+
+  // New notes become the row's last note.
+  for (const change of latest.values()) {
+    if (change.entity !== "note" || change.data === null) continue;
+    const n = noteDataWire.safeParse(change.data);
+    if (!n.success) continue;
+    const text = textToCell(`${n.data.createdAt.slice(0, 10)} ${n.data.kind}: ${n.data.body}`.slice(0, 250));
+    rows.forEach((row, i) => {
+      const target = n.data.documentId === null ? cellToText(rowCell(row, "customerId")) === n.data.customerId : rowId(row) === n.data.documentId;
+      if (!target) return;
+      const next = current(i);
+      next[col("lastNote")] = text;
+      updates.set(i, next);
+    });
+  }
+  for (const index of deletes) updates.delete(index);
+  return { updates, appends, deletes: [...new Set(deletes)].sort((a, b) => a - b), summary };
+}
+
+export interface RefreshSummary {
+  readonly changes: number;
+  readonly updated: number;
+  readonly added: number;
+  readonly removed: number;
+  readonly clashes: number;
+  readonly keptGone: number;
+}
+
+/** Applies the change feed to the sheet: updates in contiguous blocks, then appends, then deletes. */
+export async function refresh(options: { gateway: WorkbookGateway; client: ApiClient; today: IsoDate; signal?: AbortSignal }): Promise<RefreshSummary> {
+  const { gateway, client, signal } = options;
+  const saved: SavedPull | null = await loadLastPull(gateway);
+  const since = await gateway.getSetting(KEYS.cursor);
+  if (saved === null || since === null) throw new Error("nothing to refresh yet: pull first");
+  const changes: Change[] = [];
+  let cursor = since;
+  for (;;) {
+    const page = await client.changes(cursor, signal);
+    changes.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.hasMore) break;
+  }
+  const asOf = saved.asOfMode === "today" ? options.today : parseIsoDate(saved.asOf);
+  const view: AgingView = { asOf, basis: saved.basis, edges: saved.buckets };
+  const rows = await gateway.readRows(OPEN_ITEMS.table);
+  const merged = mergeChanges(rows, changes, view, saved);
+  const indexes = [...merged.updates.keys()].sort((a, b) => a - b);
+  let block: { from: number; rows: CellValue[][] } | null = null;
+  const flush = async () => {
+    if (block !== null) await gateway.writeRows(OPEN_ITEMS.table, block.from, block.rows, []);
+    block = null;
+  };
+  for (const index of indexes) {
+    const row = merged.updates.get(index);
+    if (row === undefined) continue;
+    if (block !== null && block.from + block.rows.length === index) block.rows.push(row);
+    else {
+      await flush();
+      block = { from: index, rows: [row] };
+    }
+  }
+  await flush();
+  if (merged.appends.length > 0) await gateway.writeRows(OPEN_ITEMS.table, rows.length, merged.appends, []);
+  if (merged.deletes.length > 0) await gateway.deleteRows(OPEN_ITEMS.table, merged.deletes);
+  await saveLastPull(gateway, { ...saved, asOf }, cursor);
+  return { changes: changes.length, ...merged.summary };
+}
+
