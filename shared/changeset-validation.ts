@@ -308,7 +308,13 @@ function periodOf(date: IsoDate): string {
 }
 
 class Rejection extends Error {
-  constructor(readonly field: string, readonly code: string, message: string) {
+  constructor(
+    readonly field: string,
+    readonly code: string,
+    message: string,
+    /** Further problems of the same operation, each reported as its own error. */
+    readonly more: readonly { field: string; code: string; message: string }[] = [],
+  ) {
     super(message);
   }
 }
@@ -348,7 +354,7 @@ export function planChangeSet(changeSet: ChangeSet, world: World, ctx: PlanConte
       state.restore(checkpoint);
       conflicts.push(...opConflicts);
       if (error instanceof Rejection) {
-        errors.push({ index, ref, op: op.op, field: error.field, code: error.code, message: error.message });
+        for (const e of [error, ...error.more]) errors.push({ index, ref, op: op.op, field: e.field, code: e.code, message: e.message });
       } else if (isDomainError(error)) {
         errors.push({ index, ref, op: op.op, field: error.field ?? "", code: error.code, message: error.message });
       } else {
@@ -441,6 +447,8 @@ class WorkingWorld {
       if (d.status === "open") this.openDisputeByDocument.set(d.documentId, id);
     }
     for (const p of world.closedPeriods) this.closedPeriods.add(p);
+    // The store leaves loaded customers' numbers out of takenNumbers (an update keeps its own); they are still taken.
+    for (const c of world.customers.values()) this.numbers.add(`customer:${c.number}`);
     this.#log.length = 0;
   }
 
@@ -648,6 +656,15 @@ class OperationChecker {
     return r;
   }
 
+  /** The row as the store has it: a conflict shows the server's state, not this change set's uncommitted edits. */
+  storedDocument(t: Tracked<WorldDocument>): WorldDocument {
+    return this.state.world.documents.get(t.value.id) ?? t.value;
+  }
+
+  storedReceipt(t: Tracked<WorldReceipt>): WorldReceipt {
+    return this.state.world.receipts.get(t.value.id) ?? t.value;
+  }
+
   checkVersion(
     entity: OperationConflict["entity"],
     id: string,
@@ -712,13 +729,14 @@ class OperationChecker {
       if (op.baseVersion === undefined) {
         reject("baseVersion", "version_required", `customer "${op.id}" exists: send the version you edited (baseVersion)`);
       }
-      this.checkVersion("customer", op.id, op.baseVersion, existing.version, () => customerSnapshot(existing));
+      this.checkVersion("customer", op.id, op.baseVersion, existing.version, () => customerSnapshot(this.state.world.customers.get(op.id) ?? existing));
       if (existing.currency !== currency) {
         reject("currency", "immutable", `customer "${op.number}" is kept in ${existing.currency}; its currency cannot change`);
       }
       if (existing.number !== op.number && (this.state.world.takenNumbers.has(`customer:${op.number}`) || this.state.numbers.has(`customer:${op.number}`))) {
         reject("number", "duplicate_number", `customer number "${op.number}" is already used by another customer`);
       }
+      this.state.numbers.add(`customer:${op.number}`);
       this.state.customers.set(op.id, { ...customer, version: existing.version + 1 });
       this.effects.push({ kind: "customer.update", customer, baseVersion: existing.version });
       this.audit("customer.update", "customer", op.id, { number: op.number });
@@ -808,7 +826,7 @@ class OperationChecker {
 
   applyReceipt(op: OperationOf<"receipt.apply">): string {
     const receipt = this.receipt(op.receiptId, "receiptId");
-    this.checkVersion("receipt", receipt.value.id, op.receiptVersion, receipt.baseVersion, () => receiptSnapshot(receipt.value));
+    this.checkVersion("receipt", receipt.value.id, op.receiptVersion, receipt.baseVersion, () => receiptSnapshot(this.storedReceipt(receipt)));
     if (receipt.value.reversed) reject("receiptId", "reversed", `receipt "${receipt.value.reference || receipt.value.id}" was reversed; it cannot be applied`);
     this.allocate({ kind: "receipt", sourceId: receipt.value.id, date: op.date, allocations: op.applications, fieldPrefix: "applications" });
     return receipt.value.id;
@@ -817,7 +835,7 @@ class OperationChecker {
   applyCreditMemo(op: OperationOf<"creditMemo.apply">): string {
     const memo = this.document(op.creditMemoId, "creditMemoId");
     if (memo.value.type !== "creditMemo") reject("creditMemoId", "not_applicable", `document "${memo.value.number}" is a ${memo.value.type}, not a credit memo`);
-    this.checkVersion("document", memo.value.id, op.creditMemoVersion, memo.baseVersion, () => documentSnapshot(memo.value));
+    this.checkVersion("document", memo.value.id, op.creditMemoVersion, memo.baseVersion, () => documentSnapshot(this.storedDocument(memo)));
     this.allocate({ kind: "creditMemo", sourceId: memo.value.id, date: op.date, allocations: op.applications, fieldPrefix: "applications" });
     return memo.value.id;
   }
@@ -841,10 +859,17 @@ class OperationChecker {
     allocations.forEach((a, i) => {
       const doc = this.state.documents.get(a.documentId);
       if (doc === undefined) return;
-      this.checkVersion("document", doc.value.id, a.documentVersion, doc.baseVersion, () => documentSnapshot(doc.value));
+      this.checkVersion("document", doc.value.id, a.documentVersion, doc.baseVersion, () => documentSnapshot(this.storedDocument(doc)));
       if (a.id !== undefined) this.state.claimId(a.id, `${fieldPrefix}.${i}.id`);
     });
     if (this.conflicts.length > 0) return;
+    // Like a write-off, an application cannot predate its document: as of that date it would settle a document that does not exist yet.
+    allocations.forEach((a) => {
+      const doc = this.state.documents.get(a.documentId);
+      if (doc !== undefined && date < doc.value.documentDate) {
+        reject("date", "invalid_date", `application date ${date} is before ${doc.value.number}'s document date ${doc.value.documentDate}`);
+      }
+    });
 
     const openItems: OpenItemForApplication[] = [];
     for (const a of allocations) {
@@ -870,18 +895,17 @@ class OperationChecker {
       openItems,
       allocations: requests,
       options: {
-        paymentDate: date,
+        // A discount is earned by when the customer paid (the receipt's date), not by when a clerk applies it.
+        paymentDate: source?.date ?? date,
         graceDays: this.ctx.discountGraceDays,
         ...(canExceed ? {} : { writeOffLimit: this.ctx.writeOffLimit(currency) }),
       },
     });
     if (!validation.ok) {
-      const first = validation.errors[0];
+      // Report every allocation problem as its own error, each naming its allocation's field.
+      const [first, ...rest] = validation.errors.map((e) => ({ field: `${fieldPrefix}.${e.index}.${e.field}`, code: e.code, message: e.message }));
       if (first === undefined) throw new Error("validation failed without errors");
-      // Report every allocation problem; the first is thrown, the rest recorded as separate errors.
-      const field = `${fieldPrefix}.${first.index}.${first.field}`;
-      const extra = validation.errors.slice(1).map((e) => `${fieldPrefix}.${e.index}.${e.field}: ${e.message}`);
-      reject(field, first.code, extra.length === 0 ? first.message : `${first.message} (also: ${extra.join("; ")})`);
+      throw new Rejection(first.field, first.code, first.message, rest);
     }
     validation.allocations.forEach((allocation, i) => {
       const input = allocations[i];
@@ -974,7 +998,7 @@ class OperationChecker {
 
   reverseReceipt(op: OperationOf<"receipt.reverse">): string {
     const receipt = this.receipt(op.receiptId, "receiptId");
-    this.checkVersion("receipt", receipt.value.id, op.receiptVersion, receipt.baseVersion, () => receiptSnapshot(receipt.value));
+    this.checkVersion("receipt", receipt.value.id, op.receiptVersion, receipt.baseVersion, () => receiptSnapshot(this.storedReceipt(receipt)));
     if (this.conflicts.length > 0) return op.receiptId;
     if (receipt.value.reversed) reject("receiptId", "already_reversed", `receipt "${receipt.value.reference || receipt.value.id}" was already reversed`);
     if (op.date < receipt.value.date) reject("date", "invalid_date", `reversal date ${op.date} is before the receipt date ${receipt.value.date}`);
@@ -982,6 +1006,9 @@ class OperationChecker {
     this.notFuture(op.date, "date", "reversal date");
     this.state.claimId(op.id, "id");
     const active = [...(this.state.active.get(receipt.value.id) ?? [])];
+    // Each application is reversed on the return's date; a reversal row dated before its application would make as-of views wrong.
+    const later = active.find((a) => op.date < a.date);
+    if (later !== undefined) reject("date", "invalid_date", `reversal date ${op.date} is before application "${later.id}" of this receipt, dated ${later.date}`);
     active.forEach((application, i) => {
       const id = derivedId(op.id, 0, i);
       this.state.claimId(id, "id");
@@ -997,9 +1024,10 @@ class OperationChecker {
 
   createWriteOff(op: OperationOf<"writeOff.create">): string {
     const doc = this.document(op.documentId, "documentId");
-    this.checkVersion("document", doc.value.id, op.documentVersion, doc.baseVersion, () => documentSnapshot(doc.value));
+    this.checkVersion("document", doc.value.id, op.documentVersion, doc.baseVersion, () => documentSnapshot(this.storedDocument(doc)));
     if (this.conflicts.length > 0) return op.id;
     if (doc.value.type === "creditMemo") reject("documentId", "not_applicable", `document "${doc.value.number}" is a credit memo; write off invoices and debit memos`);
+    if (op.reason.trim() === "") reject("reason", "write_off_reason_required", `write-off of ${doc.value.number} needs a reason, not blank text`);
     const amount = this.money(op.amount, doc.value.currency, "amount");
     if (amount.gt(doc.value.open)) {
       reject("amount", "exceeds_open", `write-off ${amount.format()} is more than the ${doc.value.open.format()} open on ${doc.value.number}`);
@@ -1050,7 +1078,7 @@ class OperationChecker {
 
   openDispute(op: OperationOf<"dispute.open">): string {
     const doc = this.document(op.documentId, "documentId");
-    this.checkVersion("document", doc.value.id, op.documentVersion, doc.baseVersion, () => documentSnapshot(doc.value));
+    this.checkVersion("document", doc.value.id, op.documentVersion, doc.baseVersion, () => documentSnapshot(this.storedDocument(doc)));
     if (this.conflicts.length > 0) return op.id;
     if (doc.value.type === "creditMemo") reject("documentId", "not_applicable", `credit memo "${doc.value.number}" cannot be disputed`);
     if (this.state.openDisputeByDocument.has(doc.value.id)) reject("documentId", "already_disputed", `${doc.value.number} already has an open dispute; resolve it first`);

@@ -90,5 +90,7 @@ export function balancedJournal(spec: {
   if (!debits.equals(credits)) {
     throw new DomainError("invalid_argument", `journal ${spec.id} does not balance: debits ${debits.toString()} ≠ credits ${credits.toString()}`);
   }
-  return { ...spec, lines };
+  // Built field by field: spreading `spec` would carry its `legs` into the journal.
+  const { id, date, eventKind, eventId, memo, currency } = spec;
+  return { id, date, eventKind, eventId, memo, currency, lines };
 }
