@@ -431,6 +431,8 @@ class WorkingWorld {
   readonly closedPeriods = new UndoSet<string>(this.#log);
   readonly touched = new UndoMap<string, { entity: Plan["touched"][number]["entity"]; id: string }>(this.#log);
   readonly openDisputeByDocument = new UndoMap<string, string>(this.#log);
+  /** Write-offs this change set posts per document: a clerk's limit is per document, not per row. */
+  readonly writtenOff = new UndoMap<string, Money>(this.#log);
 
   constructor(readonly world: World) {
     for (const [id, c] of world.customers) this.customers.set(id, c);
@@ -912,6 +914,7 @@ class OperationChecker {
       const id = input?.id ?? derivedId(this.changeSetId, this.index, i);
       if (input?.id === undefined) this.state.claimId(id, `${fieldPrefix}.${i}.id`);
       const doc = this.document(allocation.documentId, `${fieldPrefix}.${i}.documentId`);
+      this.chargeWriteOff(doc.value, allocation.writeOff, `${fieldPrefix}.${i}.writeOff`);
       const application: NewApplication = {
         id,
         sourceKind: kind,
@@ -936,6 +939,19 @@ class OperationChecker {
       this.postApplicationJournal(application, doc.value.number);
       this.audit("application.create", "document", doc.value.id, { applicationId: id, source: `${kind}:${sourceId}`, amount: allocation.amount.toString(), discount: allocation.discount.toString(), writeOff: allocation.writeOff.toString() });
     });
+  }
+
+  /** Counts a write-off against the clerk's per-document limit across the whole change set. */
+  chargeWriteOff(doc: WorldDocument, amount: Money, field: string): void {
+    if (amount.isZero()) return;
+    const total = (this.state.writtenOff.get(doc.id) ?? Money.zero(doc.currency)).add(amount);
+    if (!can(this.ctx.role, "writeOffAboveLimit")) {
+      const limit = this.ctx.writeOffLimit(doc.currency);
+      if (total.gt(limit)) {
+        reject(field, "write_off_over_limit", `write-offs on ${doc.number} in this change set come to ${total.format()}, over the ${limit.format()} ${doc.currency} a ${this.ctx.role} may post per document; a controller must approve it`);
+      }
+    }
+    this.state.writtenOff.set(doc.id, total);
   }
 
   postApplicationJournal(a: NewApplication, documentNumber: string): void {
@@ -1036,6 +1052,7 @@ class OperationChecker {
       const limit = this.ctx.writeOffLimit(doc.value.currency);
       if (amount.gt(limit)) reject("amount", "write_off_over_limit", `write-off ${amount.format()} is over the ${limit.format()} ${doc.value.currency} a ${this.ctx.role} may post; a controller must approve it`);
     }
+    this.chargeWriteOff(doc.value, amount, "amount");
     this.openPeriod(op.date, "date");
     this.notFuture(op.date, "date", "write-off date");
     if (op.date < doc.value.documentDate) reject("date", "invalid_date", `write-off date ${op.date} is before the document date ${doc.value.documentDate}`);

@@ -5,6 +5,7 @@
  */
 import type { ChangeSet } from "../../shared/changeset.js";
 import {
+  derivedId,
   referencesOf,
   type Plan,
   type World,
@@ -178,6 +179,11 @@ export async function loadWorld(tx: SqlExecutor, changeSet: ChangeSet): Promise<
     const c = customerFromRow(row);
     customers.set(c.id, c);
   }
+  // receipt.reverse creates one reversal row per active application, with ids derived from the operation's id.
+  changeSet.operations.forEach((op) => {
+    if (op.op !== "receipt.reverse") return;
+    (activeApplicationsBySource.get(op.receiptId) ?? []).forEach((_a, i) => refs.newIds.add(derivedId(op.id, 0, i)));
+  });
   const takenIds = new Set((await loadIn(tx, refs.newIds, (ids) => st.selectTakenIds(d, ids))).map((r) => str(r, "id")));
   const takenNumbers = new Set<string>();
   for (const row of await loadIn(tx, refs.customerNumbers, (ids) => st.selectTakenCustomerNumbers(d, ids))) {

@@ -146,11 +146,11 @@ CREATE TABLE periods (
 );
 
 CREATE TABLE gl_journals (
-  id NVARCHAR(64) PRIMARY KEY,
+  id NVARCHAR(200) PRIMARY KEY,
   journal_date CHAR(10) NOT NULL,
   source NVARCHAR(400) NOT NULL CHECK (source IN ('subledger', 'external')),
   event_kind NVARCHAR(400) NOT NULL,
-  event_id NVARCHAR(64) NOT NULL,
+  event_id NVARCHAR(200) NOT NULL,
   changeset_id NVARCHAR(64),
   memo NVARCHAR(MAX) NOT NULL,
   created_at VARCHAR(30) NOT NULL
@@ -158,7 +158,7 @@ CREATE TABLE gl_journals (
 CREATE INDEX gl_journals_date ON gl_journals (journal_date);
 
 CREATE TABLE gl_lines (
-  journal_id NVARCHAR(64) NOT NULL REFERENCES gl_journals (id),
+  journal_id NVARCHAR(200) NOT NULL REFERENCES gl_journals (id),
   line_no INT NOT NULL,
   account NVARCHAR(400) NOT NULL,
   currency CHAR(3) NOT NULL,
