@@ -1005,6 +1005,22 @@ describe("write-offs", () => {
     expect(plan([writeOff("600.00")], { role: "controller" }).ok).toBe(true);
   });
 
+  it("the clerk's limit is per document across the change set: 30.00 + 30.00 on one invoice is over 50.00", () => {
+    const writeOff = (id: string, amount: string): Op => ({
+      op: "writeOff.create",
+      id,
+      documentId: "inv-103",
+      date: "2026-03-09",
+      amount,
+      reason: "bad debt",
+    });
+    expect(plan([writeOff("wo-1", "30.00"), writeOff("wo-2", "20.00")]).ok).toBe(true);
+    const error = onlyError(plan([writeOff("wo-1", "30.00"), writeOff("wo-2", "30.00")]));
+    expect(error).toMatchObject({ index: 1, field: "amount", code: "write_off_over_limit" });
+    expect(error.message).toContain("come to 60.00");
+    expect(plan([writeOff("wo-1", "30.00"), writeOff("wo-2", "30.00")], { role: "controller" }).ok).toBe(true);
+  });
+
   it("the same limit holds for a write-off inside an application", () => {
     const op = receiptCreate({
       amount: "690.00",
