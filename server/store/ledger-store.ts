@@ -125,7 +125,9 @@ export class SqlLedgerStore implements LedgerStore {
     if (stored !== null) return stored;
 
     if (context.dryRun) {
-      return this.#db.readSnapshot(async (tx) => {
+      // A write transaction that writes nothing: planning loads the world with the
+      // same (locking) reads as a real push, which a read-only snapshot refuses on PostgreSQL.
+      return this.#db.transaction(async (tx) => {
         const planned = await this.#plan(tx, changeSet, context);
         if (!planned.ok) return this.#rejection(planned);
         return { status: "validated", operations: changeSet.operations.length };
@@ -138,7 +140,12 @@ export class SqlLedgerStore implements LedgerStore {
           const again = await this.#storedOutcome(tx, changeSet, payloadHash);
           if (again !== null) return again;
           const planned = await this.#plan(tx, changeSet, context);
-          if (!planned.ok) return this.#rejection(planned);
+          if (!planned.ok) {
+            // A racing push of this same id may have committed while this one waited for its row
+            // locks; its rows then look "already used". The retry must replay, not be refused.
+            const raced = await this.#storedOutcome(tx, changeSet, payloadHash);
+            return raced ?? this.#rejection(planned);
+          }
           const now = this.#clock.now();
           const { lastSeq, versions } = await applyPlan(tx, planned.plan, { changeSetId: changeSet.id, user: context.user, now });
           const result: CommittedChangeSet = {
