@@ -23,7 +23,7 @@ import {
 
 export interface MssqlInput {
   readonly name: string;
-  readonly type: "NVarChar(4000)" | "VarChar(10)" | "VarChar(20)" | "Int";
+  readonly type: "NVarChar(4000)" | "NVarChar(MAX)" | "VarChar(10)" | "VarChar(20)" | "Int";
   readonly value: string | number | null;
 }
 
@@ -33,7 +33,9 @@ export function mssqlInputs(params: readonly SqlParam[]): MssqlInput[] {
     const name = `p${index}`;
     switch (p.kind) {
       case "text":
-        return { name, type: "NVarChar(4000)", value: p.value };
+        // Past 4,000 UTF-16 units (change-set payloads, note bodies) NVarChar(4000) would be
+        // sent with a length beyond its declared type, which SQL Server rejects; MAX takes it.
+        return { name, type: p.value !== null && p.value.length > 4000 ? "NVarChar(MAX)" : "NVarChar(4000)", value: p.value };
       case "date":
         return { name, type: "VarChar(10)", value: p.value };
       case "int":
@@ -49,6 +51,8 @@ function driverType(type: MssqlInput["type"]): mssql.ISqlType | (() => mssql.ISq
   switch (type) {
     case "NVarChar(4000)":
       return mssql.NVarChar(4000);
+    case "NVarChar(MAX)":
+      return mssql.NVarChar(mssql.MAX);
     case "VarChar(10)":
       return mssql.VarChar(10);
     case "VarChar(20)":

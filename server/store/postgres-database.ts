@@ -65,18 +65,20 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   }
   // JIT compilation costs more than it saves on these short OLTP and report
   // queries (measured: ~450 ms of a 600 ms as-of aging over 200k documents).
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, options: "-c jit=off" });
-  pool.on("error", () => undefined); // idle-client errors surface on the next query instead
+  // The schema (when given) is set per connection at startup, so no query can
+  // run before it is in place.
+  const settings = ["-c jit=off", ...(schema === undefined ? [] : [`-c search_path=${schema}`])].join(" ");
   if (schema !== undefined) {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    pool.on("connect", (client) => {
-      client.query(`SET search_path TO ${schema}`).catch(() => undefined);
-    });
+    const setup = new pg.Client({ connectionString: options.url });
+    await setup.connect();
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await setup.end();
+    }
   }
-  // Make sure the search_path is in place before the first real query.
-  const probe = await pool.connect();
-  if (schema !== undefined) await probe.query(`SET search_path TO ${schema}`);
-  probe.release();
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10, options: settings });
+  pool.on("error", () => undefined); // idle-client errors surface on the next query instead
 
   const inTransaction = async <T>(
     begin: string,
@@ -84,7 +86,6 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   ): Promise<T> => {
     const client = await pool.connect();
     try {
-      if (schema !== undefined) await client.query(`SET search_path TO ${schema}`);
       await client.query(begin);
       try {
         const result = await work(executor(client));

@@ -514,6 +514,9 @@ describe.each(targets)("store contract on $label", (target) => {
         sql`UPDATE audit_log SET user_name = ${text("someone-else")} WHERE changeset_id = ${text(cs.id)}`,
         sql`DELETE FROM audit_log WHERE changeset_id = ${text(cs.id)}`,
         sql`UPDATE changesets SET result = ${text("{}")} WHERE id = ${text(cs.id)}`,
+        sql`DELETE FROM change_log WHERE changeset_id = ${text(cs.id)}`,
+        sql`UPDATE change_log SET entity = ${text("customer")} WHERE changeset_id = ${text(cs.id)}`,
+        ...(ts.db.dialect === "postgres" ? [sql`TRUNCATE applications CASCADE`, sql`TRUNCATE gl_lines`] : []),
       ];
       for (const attempt of attempts) {
         await expect(ts.db.run(attempt), compile(attempt, ts.db.dialect).text).rejects.toThrow(/append-only/);

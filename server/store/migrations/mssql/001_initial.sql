@@ -248,3 +248,8 @@ CREATE TRIGGER changesets_append_only ON changesets INSTEAD OF UPDATE, DELETE AS
 BEGIN
   THROW 51000, 'changesets is append-only: reverse instead', 1;
 END;
+GO
+CREATE TRIGGER change_log_append_only ON change_log INSTEAD OF UPDATE, DELETE AS
+BEGIN
+  THROW 51000, 'change_log is append-only', 1;
+END;

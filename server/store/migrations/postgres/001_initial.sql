@@ -224,3 +224,14 @@ CREATE TRIGGER gl_journals_append_only BEFORE UPDATE OR DELETE ON gl_journals FO
 CREATE TRIGGER gl_lines_append_only BEFORE UPDATE OR DELETE ON gl_lines FOR EACH ROW EXECUTE FUNCTION openar_append_only();
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION openar_append_only();
 CREATE TRIGGER changesets_append_only BEFORE UPDATE OR DELETE ON changesets FOR EACH ROW EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER change_log_append_only BEFORE UPDATE OR DELETE ON change_log FOR EACH ROW EXECUTE FUNCTION openar_append_only();
+
+-- TRUNCATE bypasses row triggers; refuse it too.
+CREATE TRIGGER applications_no_truncate BEFORE TRUNCATE ON applications FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER write_offs_no_truncate BEFORE TRUNCATE ON write_offs FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER receipt_reversals_no_truncate BEFORE TRUNCATE ON receipt_reversals FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER gl_journals_no_truncate BEFORE TRUNCATE ON gl_journals FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER gl_lines_no_truncate BEFORE TRUNCATE ON gl_lines FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER changesets_no_truncate BEFORE TRUNCATE ON changesets FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();
+CREATE TRIGGER change_log_no_truncate BEFORE TRUNCATE ON change_log FOR EACH STATEMENT EXECUTE FUNCTION openar_append_only();

@@ -225,3 +225,5 @@ CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT R
 CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER changesets_append_only_u BEFORE UPDATE ON changesets BEGIN SELECT RAISE(ABORT, 'changesets are append-only'); END;
 CREATE TRIGGER changesets_append_only_d BEFORE DELETE ON changesets BEGIN SELECT RAISE(ABORT, 'changesets are append-only'); END;
+CREATE TRIGGER change_log_append_only_u BEFORE UPDATE ON change_log BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;
+CREATE TRIGGER change_log_append_only_d BEFORE DELETE ON change_log BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;
