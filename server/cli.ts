@@ -14,6 +14,7 @@ import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { loadConfig, type Flags, type ServiceConfig } from "./config.js";
 import { DEMO_SIZES, demoChangeSets, type DemoSize } from "./demo/generator.js";
+import { importRows, readImportFile } from "./erp-import.js";
 import { createEntraVerifier } from "./http/entra.js";
 import { createJsonLogger } from "./http/logger.js";
 import { createToken } from "./http/tokens.js";
@@ -31,6 +32,8 @@ commands:
   serve                      run the sync service
   migrate                    bring the database to the latest schema
   seed --size SIZE           load demo data: tiny, small (10k open items), medium (100k), large (1M)
+  import FILE [--skip-bad-rows]   customers, invoices, credit memos, receipts (CSV or JSON);
+                             every row is validated first, nothing is imported if any fails
   token create --user NAME --role viewer|clerk|controller|admin
 
 options (serve, start, migrate, seed, token):
@@ -57,6 +60,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await seedCommand(rest);
       case "token":
         return await tokenCommand(rest);
+      case "import":
+        return await importCommand(rest);
       case undefined:
       case "help":
       case "--help":
@@ -149,6 +154,32 @@ async function seedCommand(args: readonly string[]): Promise<number> {
     const started = Date.now();
     const { sets, operations } = await seed(store, size as DemoSize, systemClock(process.env.OPENAR_TODAY).today());
     log(`seeded ${size}: ${operations.toLocaleString("en-US")} operations in ${sets} change sets (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function importCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], options: { ...STORE_OPTIONS, "skip-bad-rows": { type: "boolean" } }, strict: true, allowPositionals: true });
+  const [file] = positionals;
+  if (file === undefined || positionals.length > 1) {
+    fail("usage: openar import FILE [--skip-bad-rows]");
+    return 2;
+  }
+  const text = readFileSync(file, "utf8");
+  const rows = readImportFile(file, text);
+  const config = loadConfig(flagsOf(values));
+  const store = await openConfigured(config, config.store.kind === "sqlite");
+  try {
+    const report = await importRows({ rows, store, user: "import", skipBadRows: values["skip-bad-rows"] === true, fileText: text });
+    for (const e of report.errors) fail(`${e.where}: ${e.field === "" || e.message.startsWith(`${e.field}:`) ? "" : `${e.field}: `}${e.message}`);
+    for (const s of report.skipped) log(`skipped ${s.where}: ${s.message}`);
+    if (report.errors.length > 0) {
+      fail(`${report.errors.length} row(s) failed validation; nothing was imported (use --skip-bad-rows to import the rest)`);
+      return 1;
+    }
+    log(report.replayed ? `already imported (change set ${report.changeSetId ?? ""}); nothing changed` : `imported ${report.imported} row(s)${report.skipped.length > 0 ? `, skipped ${report.skipped.length}` : ""}`);
     return 0;
   } finally {
     await store.close();

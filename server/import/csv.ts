@@ -6,6 +6,7 @@ import { isDomainError } from "../../shared/errors.js";
 import { Money, type NumberLocale } from "../../shared/money.js";
 import type { ChunkSource, DecodeOptions, PushParser } from "./stream.js";
 import { parseWhole, runPushParser } from "./stream.js";
+import { CsvTokenizer } from "./csv-tokenizer.js";
 
 /**
  * Bank CSV exports read through a column mapping saved per bank
@@ -36,17 +37,7 @@ export class CsvParser implements PushParser {
   readonly #accountId: string;
   readonly #locale: NumberLocale;
   readonly #fixedCurrency: CurrencyCode | undefined;
-  // Tokenizer state, kept across chunks.
-  #field = "";
-  #row: string[] = [];
-  #inQuotes = false;
-  /** A quote inside a quoted field, waiting for the next character: a second quote, or the field's end. */
-  #quoteSeen = false;
-  #afterClosingQuote = false;
-  #previousCr = false;
-  #line = 1;
-  #rowLine = 1;
-  #quoteLine = 1;
+  readonly #tokenizer: CsvTokenizer;
   // Table state.
   #rowsSkipped = 0;
   #header: string[] | undefined;
@@ -66,63 +57,16 @@ export class CsvParser implements PushParser {
     this.#accountId = accountId.trim();
     this.#locale = { decimal: this.#mapping.decimal, group: this.#mapping.group };
     this.#fixedCurrency = this.#mapping.currency === undefined ? undefined : parseCurrency(this.#mapping.currency);
+    this.#tokenizer = new CsvTokenizer(this.#mapping.delimiter, (line, problem) => this.#fail(line, problem));
   }
 
   push(text: string): BankImportEvent[] {
-    const delimiter = this.#mapping.delimiter;
-    for (let i = 0; i < text.length; i += 1) {
-      const ch = text.charAt(i);
-      if (ch === "\n" && this.#previousCr) {
-        this.#previousCr = false; // the "\n" of a "\r\n" already counted
-        continue;
-      }
-      this.#previousCr = ch === "\r";
-      const newline = ch === "\n" || ch === "\r";
-      if (this.#quoteSeen) {
-        this.#quoteSeen = false;
-        if (ch === '"') {
-          this.#field += '"';
-          continue;
-        }
-        this.#inQuotes = false;
-        this.#afterClosingQuote = true;
-      }
-      if (this.#inQuotes) {
-        if (ch === '"') {
-          this.#quoteSeen = true;
-        } else {
-          this.#field += newline ? "\n" : ch;
-          if (newline) this.#line += 1;
-        }
-        continue;
-      }
-      if (ch === delimiter) {
-        this.#endField();
-      } else if (newline) {
-        this.#endRow();
-        this.#line += 1;
-        this.#rowLine = this.#line;
-      } else if (this.#afterClosingQuote) {
-        if (ch.trim() !== "")
-          this.#fail(this.#line, `unexpected "${ch}" after a closing quote; a quoted field must end at a delimiter`);
-      } else if (ch === '"' && this.#field.trim() === "") {
-        this.#inQuotes = true;
-        this.#quoteLine = this.#line;
-        this.#field = "";
-      } else {
-        this.#field += ch;
-      }
-    }
+    this.#tokenizer.push(text, (cells, line) => this.#onRow(cells, line));
     return this.#drain();
   }
 
   finish(): BankImportEvent[] {
-    if (this.#quoteSeen) {
-      this.#quoteSeen = false;
-      this.#inQuotes = false;
-    }
-    if (this.#inQuotes) this.#fail(this.#quoteLine, "a quoted field starting on this line is never closed");
-    if (this.#field !== "" || this.#row.length > 0 || this.#afterClosingQuote) this.#endRow();
+    this.#tokenizer.finish((cells, line) => this.#onRow(cells, line));
     return this.#drain();
   }
 
@@ -136,18 +80,7 @@ export class CsvParser implements PushParser {
     throw new BankFileError({ format: "csv", line, problem });
   }
 
-  #endField(): void {
-    this.#row.push(this.#afterClosingQuote ? this.#field : this.#field.trim());
-    this.#field = "";
-    this.#afterClosingQuote = false;
-  }
-
-  #endRow(): void {
-    this.#endField();
-    const cells = this.#row;
-    this.#row = [];
-    const line = this.#rowLine;
-    if (cells.length === 1 && cells[0] === "") return; // blank line
+  #onRow(cells: string[], line: number): void {
     try {
       this.#table(cells, line);
     } catch (error) {

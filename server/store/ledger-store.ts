@@ -117,6 +117,11 @@ export class SqlLedgerStore implements LedgerStore {
     return typeof value === "bigint" ? value.toString() : "0";
   }
 
+  async committedChangeSet(id: string): Promise<CommittedChangeSet | null> {
+    const [row] = await this.#db.all(st.selectChangeSet(this.#db.dialect, id));
+    return row === undefined ? null : (JSON.parse(String(row.result)) as CommittedChangeSet);
+  }
+
   async push(changeSet: ChangeSet, context: PushContext): Promise<PushOutcome> {
     const payload = canonicalJson(changeSet);
     const payloadHash = createHash("sha256").update(payload).digest("hex");

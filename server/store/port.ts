@@ -199,6 +199,8 @@ export interface LedgerStore {
   /** The change-feed position now: what a full pull should `/changes?since=` from next. */
   currentCursor(): Promise<string>;
   push(changeSet: ChangeSet, context: PushContext): Promise<PushOutcome>;
+  /** The stored result of a committed change set, or null if that id never committed. */
+  committedChangeSet(id: string): Promise<CommittedChangeSet | null>;
   checkInvariants(): Promise<InvariantReport>;
   close(): Promise<void>;
 }
