@@ -70,7 +70,8 @@ export function cellToDate(value: CellValue, field: string): IsoDate | null {
  * "=HYPERLINK(…)", "+1", "-1" and "@SUM(…)" arrive as the text they are.
  */
 export function textToCell(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // A leading apostrophe is Excel's own text marker, so text that starts with one is escaped too.
+  return /^[=+\-@\t\r']/.test(text) ? `'${text}` : text;
 }
 
 /** What the user sees: Excel gives back the text without the apostrophe. */

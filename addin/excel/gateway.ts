@@ -84,6 +84,9 @@ export interface ChartSpec {
   /** Category column (e.g. customer name) and series columns (e.g. bucket columns). */
   readonly categoryColumn: string;
   readonly seriesColumns: readonly string[];
+  /** Chart only data rows fromRow..toRow (0-based, inclusive); all rows when omitted. */
+  readonly fromRow?: number;
+  readonly toRow?: number;
 }
 
 export interface CellChange {

@@ -896,12 +896,13 @@ export class WorkbookModel {
       });
     const categoryIndex = this.#column(state, chart.categoryColumn);
     const seriesIndexes = chart.seriesColumns.map((key) => this.#column(state, key));
+    const rows = state.rows.slice(chart.fromRow ?? 0, chart.toRow === undefined ? undefined : chart.toRow + 1);
     return {
-      categories: state.rows.map((row) => cellText(row[categoryIndex] ?? null)),
+      categories: rows.map((row) => cellText(row[categoryIndex] ?? null)),
       series: chart.seriesColumns.map((key, s) => ({
         name: state.spec.columns[seriesIndexes[s] ?? 0]?.header ?? key,
         // Chart geometry only: bar lengths in pixels, never an amount that is added up for the books.
-        values: state.rows.map((row) => {
+        values: rows.map((row) => {
           const v = row[seriesIndexes[s] ?? 0];
           return typeof v === "number" ? v : 0;
         }),

@@ -8,7 +8,12 @@ import type { AgingWire } from "../sync/wire.js";
 
 export const TOTAL_PREFIX = "Total ";
 
-export function agingRows(report: AgingWire, spec: TableSpec, edges: readonly number[], basis: AgingBasis): { rows: CellValue[][]; styles: RangeStyle[] } {
+export function agingRows(
+  report: AgingWire,
+  spec: TableSpec,
+  edges: readonly number[],
+  basis: AgingBasis,
+): { rows: CellValue[][]; styles: RangeStyle[]; totalRows: { from: number; to: number } | null } {
   const buckets = agingBuckets(edges, basis);
   const keys = spec.columns.map((c) => c.key);
   const blank = () => new Array<CellValue>(keys.length).fill(null);
@@ -43,15 +48,21 @@ export function agingRows(report: AgingWire, spec: TableSpec, edges: readonly nu
   }
   const styles: RangeStyle[] =
     rows.length > firstTotal ? [{ fromRow: firstTotal, toRow: rows.length - 1, style: { bold: true, fill: "#EDEBE9" } }] : [];
-  return { rows, styles };
+  return { rows, styles, totalRows: rows.length > firstTotal ? { from: firstTotal, to: rows.length - 1 } : null };
 }
 
-export function agingChart(edges: readonly number[], basis: AgingBasis): ChartSpec {
+/**
+ * The chart stacks the buckets of each currency's total row: one bar per
+ * currency, readable however many customers there are (and never adding
+ * amounts of different currencies into one bar).
+ */
+export function agingChart(edges: readonly number[], basis: AgingBasis, totalRows: { from: number; to: number } | null): ChartSpec {
   return {
     name: "OpenAR_AgingChart",
-    title: "Aging by customer",
+    title: "Aging by bucket, per currency",
     type: "stackedBar",
     categoryColumn: "customerName",
     seriesColumns: agingBuckets(edges, basis).map((b) => `bucket:${b.key}`),
+    ...(totalRows === null ? {} : { fromRow: totalRows.from, toRow: totalRows.to }),
   };
 }

@@ -90,12 +90,12 @@ export async function pull(options: {
   report({ phase: "aging", done: 0, total: aging.customers.length, message: "Writing Aging…" });
   const spec = agingSpec(params.buckets, params.basis);
   await gateway.ensureTable(spec);
-  const { rows: agingData, styles } = agingRows(aging, spec, params.buckets, params.basis);
+  const { rows: agingData, styles, totalRows } = agingRows(aging, spec, params.buckets, params.basis);
   await gateway.replaceRows(spec.table, agingData, styles);
   await gateway.setValueRules(spec.table, [
     ...openItemsValueRules(view).filter((r) => r.column === "currency").map((r) => ({ ...r, columns: spec.columns.filter((c) => c.kind === "money").map((c) => c.key) })),
   ]);
-  await gateway.ensureChart(spec.table, agingChart(params.buckets, params.basis));
+  await gateway.ensureChart(spec.table, agingChart(params.buckets, params.basis, totalRows));
 
   await saveLastPull(gateway, params, cursor);
   report({ phase: "done", done: rows.length, total: rows.length, message: `Pulled ${rows.length.toLocaleString("en-US")} open items` });

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   const aging = agingSpec(DEFAULT_AGING_EDGES, "due");
   await gateway.ensureTable(aging);
   await gateway.replaceRows(aging.table, agingRows(aging), []);
-  await gateway.ensureChart(aging.table, agingChart(DEFAULT_AGING_EDGES, "due"));
+  await gateway.ensureChart(aging.table, agingChart(DEFAULT_AGING_EDGES, "due", null));
   model.setActiveSheet(OPEN_ITEMS.sheet);
   window.openarTest.ready = true;
 }
