@@ -11,13 +11,15 @@ import { WorkbookView } from "./workbook-view.js";
 
 const params = new URLSearchParams(window.location.search);
 const { gateway, model } = createBrowserWorkbook({ workbookId: params.get("workbook") ?? "preview" });
+// A handle for people poking at the preview from the browser console (and for the end-to-end tests).
+(window as unknown as { openarPreview?: unknown }).openarPreview = { gateway, model };
 
 const container = document.getElementById("root");
 if (container !== null) {
   createRoot(container).render(
     <FluentProvider theme={webLightTheme} style={{ height: "100vh" }}>
       <div style={{ display: "grid", gridTemplateColumns: "minmax(0, 1fr) 360px", height: "100vh" }}>
-        <main style={{ minWidth: 0, borderRight: "1px solid #e0e0e0" }} data-testid="workbook">
+        <main style={{ minWidth: 0, height: "100vh", overflow: "hidden", borderRight: "1px solid #e0e0e0" }} data-testid="workbook">
           <WorkbookView model={model} />
         </main>
         <aside style={{ overflowY: "auto" }} aria-label="OpenAR task pane">

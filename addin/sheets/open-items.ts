@@ -72,6 +72,18 @@ export function openItemRow(item: OpenItemWire, labels: ReadonlyMap<string, stri
   return row;
 }
 
+/** Customer number, currency, due date, document number: how an AR clerk reads open items. */
+export function compareOpenItemRows(a: readonly CellValue[], b: readonly CellValue[]): number {
+  for (const key of ["customerNumber", "currency", "dueDate", "number", "id"]) {
+    const x = a[at(key)] ?? "";
+    const y = b[at(key)] ?? "";
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
 export function rowId(row: readonly CellValue[]): string {
   return cellToText(row[at("id")] ?? null);
 }
@@ -91,22 +103,37 @@ export function editedColumns(row: readonly CellValue[]): string[] {
 }
 
 export function sameCell(a: CellValue, b: CellValue): boolean {
-  const norm = (v: CellValue) => (v === null || v === "" ? null : typeof v === "string" ? v.trim() : v);
+  // Trim before testing for empty: a cell of only spaces holds nothing, like an empty one.
+  const norm = (v: CellValue) => {
+    const text = typeof v === "string" ? v.trim() : v;
+    return text === null || text === "" ? null : text;
+  };
   return norm(a) === norm(b);
+}
+
+/**
+ * A row read back from the sheet, safe to write again: Excel gives text back
+ * without the apostrophe that kept it from being evaluated ("'-123" reads as
+ * "-123"), so every text cell goes through textToCell again (it leaves
+ * already-escaped text alone).
+ */
+export function rewritable(row: readonly CellValue[]): CellValue[] {
+  return row.map((value) => (typeof value === "string" ? textToCell(value) : value));
 }
 
 /** Copies the clerk's editable values (and their pulled originals) from an old row into a new one. */
 export function carryEdits(from: readonly CellValue[], into: CellValue[], status: string): CellValue[] {
+  const safe = (value: CellValue | undefined): CellValue => (typeof value === "string" ? textToCell(value) : (value ?? null));
   for (const key of OPEN_ITEMS_EDITABLE) {
-    into[at(key)] = from[at(key)] ?? null;
-    into[at(`orig:${key}`)] = from[at(`orig:${key}`)] ?? null;
+    into[at(key)] = safe(from[at(key)]);
+    into[at(`orig:${key}`)] = safe(from[at(`orig:${key}`)]);
   }
   into[at("status")] = status;
   return into;
 }
 
 export function withStatus(row: readonly CellValue[], status: string): CellValue[] {
-  const copy = [...row];
+  const copy = rewritable(row);
   copy[at("status")] = status;
   return copy;
 }

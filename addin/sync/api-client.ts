@@ -6,6 +6,7 @@
  * workbook.
  */
 import type { z } from "zod";
+import { DomainError } from "../../shared/errors.js";
 import { agingWire, changesWire, errorWire, healthWire, streamLineWire, type AgingWire, type ChangesWire, type OpenItemWire } from "./wire.js";
 
 export type ApiErrorKind = "unreachable" | "unauthorized" | "forbidden" | "invalid" | "conflict" | "malformed" | "server" | "cancelled";
@@ -126,6 +127,8 @@ export class ApiClient {
     } catch (error) {
       if (signal?.aborted === true) throw new ApiError("cancelled", "the pull was cancelled; the sheets were left as they were");
       if (error instanceof ApiError) throw error;
+      // An item that passed the shape check but not the domain rules (an amount with more decimals than its currency has).
+      if (error instanceof DomainError) throw new ApiError("malformed", `the server's open items were malformed: ${error.message}`);
       throw new ApiError("unreachable", `the connection to ${this.baseUrl} broke during the pull: ${errorText(error)}`);
     }
     const finished = end as { count: number; cursor: string } | null;

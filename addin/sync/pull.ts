@@ -8,7 +8,7 @@
 import { parseIsoDate } from "../../shared/dates.js";
 import type { CellValue, WorkbookGateway } from "../excel/gateway.js";
 import { agingChart, agingRows } from "../sheets/aging.js";
-import { bucketLabels, carryEdits, editedColumns, openItemRow, openItemsValueRules, rowId, rowVersion, STATUS, withStatus } from "../sheets/open-items.js";
+import { bucketLabels, carryEdits, compareOpenItemRows, editedColumns, openItemRow, openItemsValueRules, rowId, rowVersion, STATUS, withStatus } from "../sheets/open-items.js";
 import { agingSpec, OPEN_ITEMS } from "../sheets/specs.js";
 import { ApiError, type ApiClient } from "./api-client.js";
 import { saveLastPull, type SavedPull } from "./workbook-state.js";
@@ -80,6 +80,8 @@ export async function pull(options: {
 
   // Rows with unpushed edits whose item is no longer open: kept, flagged, never dropped.
   for (const row of pending.values()) rows.push(withStatus(row, STATUS.gone));
+  // The service streams in storage order; clerks read by customer, then oldest due first.
+  rows.sort(compareOpenItemRows);
 
   report({ phase: "write", done: 0, total: rows.length, message: "Writing Open Items…" });
   await gateway.replaceRows(OPEN_ITEMS.table, rows, [], {

@@ -10,20 +10,22 @@ import { parseCurrency } from "../../shared/currency.js";
 import { parseIsoDate, type IsoDate } from "../../shared/dates.js";
 import { Money } from "../../shared/money.js";
 import type { CellValue, WorkbookGateway } from "../excel/gateway.js";
-import { cellToText, textToCell } from "../excel/cells.js";
+import { cellToDate, cellToText, textToCell } from "../excel/cells.js";
 import {
   ageRow,
   bucketLabels,
   editedColumns,
   openItemRow,
+  rewritable,
   rowCell,
   rowId,
   rowVersion,
   STATUS,
+  TYPE_LABELS,
   type AgingView,
 } from "../sheets/open-items.js";
 import { OPEN_ITEMS } from "../sheets/specs.js";
-import type { ApiClient } from "./api-client.js";
+import { ApiError, type ApiClient } from "./api-client.js";
 import { KEYS, loadLastPull, saveLastPull, type SavedPull } from "./workbook-state.js";
 import { customerDataWire, documentDataWire, noteDataWire, receiptDataWire, type ChangesWire, type OpenItemWire } from "./wire.js";
 
@@ -46,8 +48,24 @@ export interface MergeFilters {
 
 const col = (key: string) => OPEN_ITEMS.columns.findIndex((c) => c.key === key);
 
-/** Pure merge of change-feed entries into the current Open Items rows. */
-export function mergeChanges(rows: readonly (readonly CellValue[])[], changes: readonly Change[], view: AgingView, filters: MergeFilters): MergeResult {
+/** A change whose data the add-in cannot read: reported, never guessed at (taking it as a removal would drop rows). */
+function malformed(change: Change, issue: { path: readonly PropertyKey[]; message: string } | undefined): ApiError {
+  const where = issue === undefined ? "" : `${issue.path.map(String).join(".")}: ${issue.message}`;
+  return new ApiError("malformed", `the server's change feed was not understood (${change.entity} ${change.id}, change ${change.seq}${where === "" ? "" : `, ${where}`})`);
+}
+
+/**
+ * Pure merge of change-feed entries into the current Open Items rows.
+ * `reageAll`: the as-of date moved (mode "today" on a later day), so every
+ * row's days and bucket are recomputed, not only the rows the feed touched.
+ */
+export function mergeChanges(
+  rows: readonly (readonly CellValue[])[],
+  changes: readonly Change[],
+  view: AgingView,
+  filters: MergeFilters,
+  options: { readonly reageAll?: boolean } = {},
+): MergeResult {
   const labels = bucketLabels(view);
   const byId = new Map<string, number>();
   rows.forEach((row, i) => byId.set(rowId(row), i));
@@ -62,14 +80,16 @@ export function mergeChanges(rows: readonly (readonly CellValue[])[], changes: r
   for (const change of latest.values()) {
     if (change.entity !== "customer" || change.data === null) continue;
     const c = customerDataWire.safeParse(change.data);
-    if (c.success) customers.set(c.data.id, { number: c.data.number, name: c.data.name, collector: c.data.collector });
+    if (!c.success) throw malformed(change, c.error.issues[0]);
+    customers.set(c.data.id, { number: c.data.number, name: c.data.name, collector: c.data.collector });
   }
 
   const updates = new Map<number, CellValue[]>();
   const appends: CellValue[][] = [];
   const deletes: number[] = [];
   const summary = { updated: 0, added: 0, removed: 0, clashes: 0, keptGone: 0 };
-  const current = (i: number): CellValue[] => updates.get(i) ?? [...(rows[i] ?? [])];
+  // Rows as read back lost the apostrophes that keep text from being evaluated: re-escape before writing them.
+  const current = (i: number): CellValue[] => updates.get(i) ?? rewritable(rows[i] ?? []);
 
   const matches = (customerId: string, currency: string) => {
     if (filters.customerId !== undefined && filters.customerId !== "" && filters.customerId !== customerId) return false;
@@ -122,10 +142,11 @@ export function mergeChanges(rows: readonly (readonly CellValue[])[], changes: r
   for (const change of latest.values()) {
     if (change.entity === "document") {
       const parsed = change.data === null ? null : documentDataWire.safeParse(change.data);
-      if (parsed === null || !parsed.success) {
+      if (parsed === null) {
         place(null, change.id);
         continue;
       }
+      if (!parsed.success) throw malformed(change, parsed.error.issues[0]);
       const d = parsed.data;
       const currency = parseCurrency(d.currency);
       const open = Money.parse(d.open, currency);
@@ -159,10 +180,11 @@ export function mergeChanges(rows: readonly (readonly CellValue[])[], changes: r
       );
     } else if (change.entity === "receipt") {
       const parsed = change.data === null ? null : receiptDataWire.safeParse(change.data);
-      if (parsed === null || !parsed.success) {
+      if (parsed === null) {
         place(null, change.id);
         continue;
       }
+      if (!parsed.success) throw malformed(change, parsed.error.issues[0]);
       const r = parsed.data;
       const currency = parseCurrency(r.currency);
       const unapplied = Money.parse(r.unapplied, currency);
@@ -214,14 +236,29 @@ export function mergeChanges(rows: readonly (readonly CellValue[])[], changes: r
   for (const change of latest.values()) {
     if (change.entity !== "note" || change.data === null) continue;
     const n = noteDataWire.safeParse(change.data);
-    if (!n.success) continue;
+    if (!n.success) throw malformed(change, n.error.issues[0]);
     const text = textToCell(`${n.data.createdAt.slice(0, 10)} ${n.data.kind}: ${n.data.body}`.slice(0, 250));
+    const isTarget = (row: readonly CellValue[]) =>
+      n.data.documentId === null ? cellToText(rowCell(row, "customerId")) === n.data.customerId : rowId(row) === n.data.documentId;
     rows.forEach((row, i) => {
-      const target = n.data.documentId === null ? cellToText(rowCell(row, "customerId")) === n.data.customerId : rowId(row) === n.data.documentId;
-      if (!target) return;
+      if (!isTarget(row)) return;
       const next = current(i);
       next[col("lastNote")] = text;
       updates.set(i, next);
+    });
+    // A document created in this same stretch of the feed is an append, not a row yet.
+    for (const row of appends) if (isTarget(row)) row[col("lastNote")] = text;
+  }
+  if (options.reageAll === true) {
+    rows.forEach((row, i) => {
+      const kind = cellToText(rowCell(row, "kind"));
+      const documentDate = cellToDate(rowCell(row, "documentDate"), "documentDate");
+      const dueDate = cellToDate(rowCell(row, "dueDate"), "dueDate");
+      if (!Object.hasOwn(TYPE_LABELS, kind) || documentDate === null || dueDate === null) return;
+      const next = current(i);
+      const before = [next[col("days")], next[col("bucket")]];
+      ageRow(next, { kind: kind as OpenItemWire["kind"], documentDate, dueDate }, view, labels);
+      if (next[col("days")] !== before[0] || next[col("bucket")] !== before[1]) updates.set(i, next);
     });
   }
   for (const index of deletes) updates.delete(index);
@@ -254,7 +291,7 @@ export async function refresh(options: { gateway: WorkbookGateway; client: ApiCl
   const asOf = saved.asOfMode === "today" ? options.today : parseIsoDate(saved.asOf);
   const view: AgingView = { asOf, basis: saved.basis, edges: saved.buckets };
   const rows = await gateway.readRows(OPEN_ITEMS.table);
-  const merged = mergeChanges(rows, changes, view, saved);
+  const merged = mergeChanges(rows, changes, view, saved, { reageAll: asOf !== saved.asOf });
   const indexes = [...merged.updates.keys()].sort((a, b) => a - b);
   let block: { from: number; rows: CellValue[][] } | null = null;
   const flush = async () => {
