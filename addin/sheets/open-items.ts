@@ -77,9 +77,13 @@ export function compareOpenItemRows(a: readonly CellValue[], b: readonly CellVal
   for (const key of ["customerNumber", "currency", "dueDate", "number", "id"]) {
     const x = a[at(key)] ?? "";
     const y = b[at(key)] ?? "";
-    if (x === y) continue;
-    if (typeof x === "number" && typeof y === "number") return x - y;
-    return String(x) < String(y) ? -1 : 1;
+    if (typeof x === "number" && typeof y === "number") {
+      if (x !== y) return x - y;
+      continue;
+    }
+    const tx = cellToText(x);
+    const ty = cellToText(y);
+    if (tx !== ty) return tx < ty ? -1 : 1;
   }
   return 0;
 }

@@ -11,6 +11,7 @@ import { agingChart, agingRows } from "../sheets/aging.js";
 import { bucketLabels, carryEdits, compareOpenItemRows, editedColumns, openItemRow, openItemsValueRules, rowId, rowVersion, STATUS, withStatus } from "../sheets/open-items.js";
 import { agingSpec, OPEN_ITEMS } from "../sheets/specs.js";
 import { ApiError, type ApiClient } from "./api-client.js";
+import type { AgingWire } from "./wire.js";
 import { saveLastPull, type SavedPull } from "./workbook-state.js";
 
 export interface Progress {
@@ -27,6 +28,23 @@ export interface PullSummary {
   readonly clashes: number;
   readonly gone: number;
   readonly cursor: string;
+}
+
+/** Writes the Aging sheet: its table (columns follow the bucket edges), per-currency totals and the chart. */
+export async function writeAging(gateway: WorkbookGateway, aging: AgingWire, params: SavedPull): Promise<void> {
+  const view = { basis: params.basis, edges: params.buckets };
+  const spec = agingSpec(params.buckets, params.basis);
+  await gateway.ensureTable(spec);
+  const { rows, styles, totalRows } = agingRows(aging, spec, params.buckets, params.basis);
+  await gateway.replaceRows(spec.table, rows, styles);
+  const moneyColumns = spec.columns.filter((c) => c.kind === "money").map((c) => c.key);
+  await gateway.setValueRules(
+    spec.table,
+    openItemsValueRules(view)
+      .filter((r) => r.column === "currency")
+      .map((r) => ({ ...r, columns: moneyColumns })),
+  );
+  await gateway.ensureChart(spec.table, agingChart(params.buckets, params.basis, totalRows));
 }
 
 export async function pull(options: {
@@ -90,14 +108,7 @@ export async function pull(options: {
   await gateway.setValueRules(OPEN_ITEMS.table, openItemsValueRules(view));
 
   report({ phase: "aging", done: 0, total: aging.customers.length, message: "Writing Aging…" });
-  const spec = agingSpec(params.buckets, params.basis);
-  await gateway.ensureTable(spec);
-  const { rows: agingData, styles, totalRows } = agingRows(aging, spec, params.buckets, params.basis);
-  await gateway.replaceRows(spec.table, agingData, styles);
-  await gateway.setValueRules(spec.table, [
-    ...openItemsValueRules(view).filter((r) => r.column === "currency").map((r) => ({ ...r, columns: spec.columns.filter((c) => c.kind === "money").map((c) => c.key) })),
-  ]);
-  await gateway.ensureChart(spec.table, agingChart(params.buckets, params.basis, totalRows));
+  await writeAging(gateway, aging, params);
 
   await saveLastPull(gateway, params, cursor);
   report({ phase: "done", done: rows.length, total: rows.length, message: `Pulled ${rows.length.toLocaleString("en-US")} open items` });

@@ -26,6 +26,7 @@ import {
 } from "../sheets/open-items.js";
 import { OPEN_ITEMS } from "../sheets/specs.js";
 import { ApiError, type ApiClient } from "./api-client.js";
+import { pull, writeAging, type Progress } from "./pull.js";
 import { KEYS, loadLastPull, saveLastPull, type SavedPull } from "./workbook-state.js";
 import { customerDataWire, documentDataWire, noteDataWire, receiptDataWire, type ChangesWire, type OpenItemWire } from "./wire.js";
 
@@ -69,6 +70,14 @@ export function mergeChanges(
   const labels = bucketLabels(view);
   const byId = new Map<string, number>();
   rows.forEach((row, i) => byId.set(rowId(row), i));
+  // Row indexes per customer, so a rename or a customer note touches only that customer's rows.
+  const byCustomer = new Map<string, number[]>();
+  rows.forEach((row, i) => {
+    const id = cellToText(rowCell(row, "customerId"));
+    const list = byCustomer.get(id);
+    if (list === undefined) byCustomer.set(id, [i]);
+    else list.push(i);
+  });
   const customers = new Map<string, { number: string; name: string; collector: string | null }>();
   for (const row of rows) {
     const id = cellToText(rowCell(row, "customerId"));
@@ -223,13 +232,12 @@ export function mergeChanges(
     if (change.entity !== "customer") continue;
     const c = customers.get(change.id);
     if (c === undefined) continue;
-    rows.forEach((row, i) => {
-      if (cellToText(rowCell(row, "customerId")) !== change.id) return;
+    for (const i of byCustomer.get(change.id) ?? []) {
       const next = current(i);
       next[col("customerNumber")] = textToCell(c.number);
       next[col("customerName")] = textToCell(c.name);
       updates.set(i, next);
-    });
+    }
   }
 
   // New notes become the row's last note.
@@ -240,12 +248,13 @@ export function mergeChanges(
     const text = textToCell(`${n.data.createdAt.slice(0, 10)} ${n.data.kind}: ${n.data.body}`.slice(0, 250));
     const isTarget = (row: readonly CellValue[]) =>
       n.data.documentId === null ? cellToText(rowCell(row, "customerId")) === n.data.customerId : rowId(row) === n.data.documentId;
-    rows.forEach((row, i) => {
-      if (!isTarget(row)) return;
+    const documentRow = n.data.documentId === null ? undefined : byId.get(n.data.documentId);
+    const targets = n.data.documentId === null ? (byCustomer.get(n.data.customerId) ?? []) : documentRow === undefined ? [] : [documentRow];
+    for (const i of targets) {
       const next = current(i);
       next[col("lastNote")] = text;
       updates.set(i, next);
-    });
+    }
     // A document created in this same stretch of the feed is an append, not a row yet.
     for (const row of appends) if (isTarget(row)) row[col("lastNote")] = text;
   }
@@ -266,6 +275,8 @@ export function mergeChanges(
 }
 
 export interface RefreshSummary {
+  /** "merged": the change feed was merged row by row; "repulled": a historical (fixed as-of) view was pulled again, keeping edits. */
+  readonly mode: "merged" | "repulled";
   readonly changes: number;
   readonly updated: number;
   readonly added: number;
@@ -274,12 +285,24 @@ export interface RefreshSummary {
   readonly keptGone: number;
 }
 
-/** Applies the change feed to the sheet: updates in contiguous blocks, then appends, then deletes. */
-export async function refresh(options: { gateway: WorkbookGateway; client: ApiClient; today: IsoDate; signal?: AbortSignal }): Promise<RefreshSummary> {
+/** More scattered row blocks than this and one chunked rewrite is cheaper than many small writes. */
+const MAX_BLOCKS = 20;
+
+/**
+ * Applies the change feed to Open Items (updates in contiguous blocks, then
+ * appends, then deletes) and rewrites Aging. A view pinned to a past as-of
+ * date cannot be advanced by the feed (it carries today's balances), so it is
+ * pulled again instead — which also keeps unpushed edits.
+ */
+export async function refresh(options: { gateway: WorkbookGateway; client: ApiClient; today: IsoDate; signal?: AbortSignal; onProgress?: (p: Progress) => void }): Promise<RefreshSummary> {
   const { gateway, client, signal } = options;
   const saved: SavedPull | null = await loadLastPull(gateway);
   const since = await gateway.getSetting(KEYS.cursor);
   if (saved === null || since === null) throw new Error("nothing to refresh yet: pull first");
+  if (saved.asOfMode === "fixed") {
+    const summary = await pull({ gateway, client, params: saved, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }), ...(signal === undefined ? {} : { signal }) });
+    return { mode: "repulled", changes: 0, updated: summary.items, added: 0, removed: 0, clashes: summary.clashes, keptGone: summary.gone };
+  }
   const changes: Change[] = [];
   let cursor = since;
   for (;;) {
@@ -288,29 +311,32 @@ export async function refresh(options: { gateway: WorkbookGateway; client: ApiCl
     cursor = page.cursor;
     if (!page.hasMore) break;
   }
-  const asOf = saved.asOfMode === "today" ? options.today : parseIsoDate(saved.asOf);
+  const asOf = options.today;
+  const params: SavedPull = { ...saved, asOf };
   const view: AgingView = { asOf, basis: saved.basis, edges: saved.buckets };
+  const aging = await client.aging(params, signal);
   const rows = await gateway.readRows(OPEN_ITEMS.table);
   const merged = mergeChanges(rows, changes, view, saved, { reageAll: asOf !== saved.asOf });
+
   const indexes = [...merged.updates.keys()].sort((a, b) => a - b);
-  let block: { from: number; rows: CellValue[][] } | null = null;
-  const flush = async () => {
-    if (block !== null) await gateway.writeRows(OPEN_ITEMS.table, block.from, block.rows, []);
-    block = null;
-  };
+  const blocks: { from: number; rows: CellValue[][] }[] = [];
   for (const index of indexes) {
     const row = merged.updates.get(index);
     if (row === undefined) continue;
-    if (block !== null && block.from + block.rows.length === index) block.rows.push(row);
-    else {
-      await flush();
-      block = { from: index, rows: [row] };
-    }
+    const last = blocks[blocks.length - 1];
+    if (last !== undefined && last.from + last.rows.length === index) last.rows.push(row);
+    else blocks.push({ from: index, rows: [row] });
   }
-  await flush();
-  if (merged.appends.length > 0) await gateway.writeRows(OPEN_ITEMS.table, rows.length, merged.appends, []);
-  if (merged.deletes.length > 0) await gateway.deleteRows(OPEN_ITEMS.table, merged.deletes);
-  await saveLastPull(gateway, { ...saved, asOf }, cursor);
-  return { changes: changes.length, ...merged.summary };
+  if (blocks.length > MAX_BLOCKS) {
+    const deleted = new Set(merged.deletes);
+    const next = rows.flatMap((row, i) => (deleted.has(i) ? [] : [merged.updates.get(i) ?? rewritable(row)]));
+    await gateway.replaceRows(OPEN_ITEMS.table, [...next, ...merged.appends], []);
+  } else {
+    for (const block of blocks) await gateway.writeRows(OPEN_ITEMS.table, block.from, block.rows, []);
+    if (merged.appends.length > 0) await gateway.writeRows(OPEN_ITEMS.table, rows.length, merged.appends, []);
+    if (merged.deletes.length > 0) await gateway.deleteRows(OPEN_ITEMS.table, merged.deletes);
+  }
+  await writeAging(gateway, aging, params);
+  await saveLastPull(gateway, params, cursor);
+  return { mode: "merged", changes: changes.length, ...merged.summary };
 }
-

@@ -22,6 +22,8 @@ import {
   documentChange,
   goneChange,
   jsonResponse,
+  ndjsonResponse,
+  openItemLines,
   noteChange,
   receiptChange,
   stubFetch,
@@ -323,7 +325,8 @@ describe("mergeChanges: deletes", () => {
 // refresh() end to end
 
 const BASE = "http://openar.test";
-const SAVED = { asOf: "2026-11-23", basis: "due", buckets: [30, 60, 90, 120], asOfMode: "fixed" } as const;
+const SAVED = { asOf: "2026-11-23", basis: "due", buckets: [30, 60, 90, 120], asOfMode: "today" } as const;
+const EMPTY_AGING = { asOf: "2026-11-23", basis: "due", buckets: [], customers: [], totals: [], disputed: [] };
 
 function workbook(options: { saved?: object | null; cursor?: string | null; rows?: CellValue[][] } = {}): FakeGateway {
   const gateway = new FakeGateway();
@@ -337,6 +340,7 @@ function workbook(options: { saved?: object | null; cursor?: string | null; rows
 
 function feed(pages: Record<string, { changes: Change[]; cursor: string; hasMore: boolean }>) {
   return stubFetch((request) => {
+    if (request.url.pathname === "/api/v1/aging") return jsonResponse(200, { ...EMPTY_AGING, asOf: request.url.searchParams.get("asOf") });
     if (request.url.pathname !== "/api/v1/changes") return jsonResponse(404, { error: "not_found", message: "no route" });
     const page = pages[request.url.searchParams.get("since") ?? ""];
     return page === undefined ? jsonResponse(500, { error: "internal", message: "unexpected cursor" }) : jsonResponse(200, page);
@@ -374,8 +378,8 @@ describe("refresh", () => {
 
     const summary = await refresh({ gateway, client, today: d("2026-11-23") });
 
-    expect(summary).toEqual({ changes: 5, updated: 3, added: 1, removed: 1, clashes: 0, keptGone: 0 });
-    expect(server.requests.map((r) => [r.url.searchParams.get("since"), r.url.searchParams.get("limit"), r.headers.authorization])).toEqual([
+    expect(summary).toEqual({ mode: "merged", changes: 5, updated: 3, added: 1, removed: 1, clashes: 0, keptGone: 0 });
+    expect(server.requests.filter((r) => r.url.pathname === "/api/v1/changes").map((r) => [r.url.searchParams.get("since"), r.url.searchParams.get("limit"), r.headers.authorization])).toEqual([
       ["10", "5000", "Bearer secret-token"],
       ["12", "5000", "Bearer secret-token"],
     ]);
@@ -468,12 +472,20 @@ describe("refresh", () => {
     expect(JSON.parse(gateway.settings.get(KEYS.lastPull) ?? "null")).toMatchObject({ asOf: "2026-11-30" });
   });
 
-  it("a fixed as-of date never re-ages rows", async () => {
-    const gateway = workbook();
-    const server = feed({ "10": { changes: [], cursor: "10", hasMore: false } });
-    await refresh({ gateway, client: new ApiClient({ baseUrl: BASE, token: "t" }, server.fetch), today: d("2026-11-30") });
-    expect(gateway.rowWrites(OPEN_ITEMS.table)).toEqual([]);
-    expect(cell(gateway.rowsOf(OPEN_ITEMS.table)[0], "days")).toBe(53);
+  it("a fixed (historical) as-of date is pulled again instead of merged, since the feed carries today's balances", async () => {
+    const gateway = workbook({ saved: { ...SAVED, asOfMode: "fixed" } });
+    const server = stubFetch((request) => {
+      if (request.url.pathname === "/api/v1/open-items") return ndjsonResponse(openItemLines([anOpenItem({ id: "inv-1001", number: "INV-1001" })], { cursor: "77", asOf: "2026-11-23" }));
+      if (request.url.pathname === "/api/v1/aging") return jsonResponse(200, EMPTY_AGING);
+      return jsonResponse(404, { error: "not_found", message: "no route" });
+    });
+    const summary = await refresh({ gateway, client: new ApiClient({ baseUrl: BASE, token: "t" }, server.fetch), today: d("2026-11-30") });
+    expect(summary.mode).toBe("repulled");
+    expect(server.requests.map((r) => [r.url.pathname, r.url.searchParams.get("asOf")])).toEqual([
+      ["/api/v1/open-items", "2026-11-23"],
+      ["/api/v1/aging", "2026-11-23"],
+    ]);
+    expect(gateway.settings.get(KEYS.cursor)).toBe("77");
   });
 
   it("a failure on a later page leaves the sheet and the cursor as they were", async () => {
@@ -493,7 +505,7 @@ describe("refresh", () => {
     const gateway = workbook();
     const server = feed({ "10": { changes: [], cursor: "10", hasMore: false } });
     const summary = await refresh({ gateway, client: new ApiClient({ baseUrl: BASE, token: "t" }, server.fetch), today: d("2026-11-23") });
-    expect(summary).toEqual({ changes: 0, updated: 0, added: 0, removed: 0, clashes: 0, keptGone: 0 });
+    expect(summary).toEqual({ mode: "merged", changes: 0, updated: 0, added: 0, removed: 0, clashes: 0, keptGone: 0 });
     expect(gateway.rowWrites(OPEN_ITEMS.table)).toEqual([]);
     expect(gateway.settings.get(KEYS.cursor)).toBe("10");
   });

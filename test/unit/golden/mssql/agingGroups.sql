@@ -1,0 +1,56 @@
+-- Due basis, edges 30,60,90,120, as of 2026-11-23, currency EUR only.
+-- GROUP BY names the derived column y.bucket, never the parameterised CASE.
+-- No ORDER BY inside a derived table (SQL Server refuses one without TOP/OFFSET);
+-- SQL Server needs no optimisation fence after "u", so nothing follows it.
+SELECT g.customer_id, c.number AS customer_number, c.name AS customer_name, g.currency, g.bucket, g.disputed, g.open_minor, g.item_count
+FROM (
+  SELECT y.customer_id, y.currency, y.bucket, y.disputed, SUM(y.open_minor) AS open_minor, COUNT(*) AS item_count
+  FROM (
+    SELECT x.customer_id, x.currency, x.disputed, x.open_minor,
+      CASE WHEN x.due_date >= @p0 THEN @p1
+           WHEN x.due_date >= @p2 THEN @p3
+           WHEN x.due_date >= @p4 THEN @p5
+           WHEN x.due_date >= @p6 THEN @p7
+           WHEN x.due_date >= @p8 THEN @p9
+           ELSE @p10 END AS bucket
+    FROM (
+      SELECT u.*
+      FROM (
+        SELECT d.id AS id, d.doc_type AS kind, d.customer_id AS customer_id, d.number AS number, d.document_date AS document_date,
+          CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END AS due_date,
+          d.currency AS currency,
+          CASE WHEN d.doc_type = 'creditMemo' THEN -d.amount_minor ELSE d.amount_minor END AS amount_minor,
+          CASE WHEN d.activity_date <= @p11 THEN (CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END)
+               WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor
+                    - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= @p12), 0)
+                    - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= @p13), 0))
+               ELSE d.amount_minor
+                    - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= @p14), 0)
+                    - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= @p15), 0)
+          END AS open_minor,
+          d.disputed AS disputed, d.version AS version
+        FROM documents d
+        WHERE d.document_date <= @p16
+          AND (d.open_minor <> 0 OR d.activity_date > @p17)
+          AND d.currency = @p18
+        UNION ALL
+        SELECT r.id AS id, 'unappliedCash' AS kind, r.customer_id AS customer_id, r.reference AS number,
+          r.receipt_date AS document_date, r.receipt_date AS due_date, r.currency AS currency,
+          -r.amount_minor AS amount_minor,
+          -(CASE WHEN r.activity_date <= @p19 THEN (CASE WHEN r.reversed = 1 THEN 0 ELSE r.unapplied_minor END)
+                 WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= @p20) THEN 0
+                 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= @p21), 0)
+            END) AS open_minor,
+          0 AS disputed, r.version AS version
+        FROM receipts r
+        WHERE r.receipt_date <= @p22
+          AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > @p23)
+          AND r.currency = @p24
+      ) u
+    ) x
+    WHERE x.open_minor <> 0
+  ) y
+  GROUP BY y.customer_id, y.currency, y.bucket, y.disputed
+) g
+JOIN customers c ON c.id = g.customer_id
+ORDER BY c.number, g.currency, g.bucket, g.disputed

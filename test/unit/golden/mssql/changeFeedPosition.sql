@@ -1,0 +1,3 @@
+SELECT value AS value_seq
+FROM counters
+WHERE name = @p0

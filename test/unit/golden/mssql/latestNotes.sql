@@ -1,0 +1,13 @@
+SELECT t.scope, t.key_id, t.kind, t.body, t.created_at
+FROM (
+  SELECT 'document' AS scope, n.document_id AS key_id, n.kind, n.body, n.created_at,
+    ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn
+  FROM notes n
+  WHERE n.document_id IN (@p0, @p1)
+  UNION ALL
+  SELECT 'customer' AS scope, n.customer_id AS key_id, n.kind, n.body, n.created_at,
+    ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn
+  FROM notes n
+  WHERE n.document_id IS NULL AND n.customer_id IN (@p2)
+) t
+WHERE t.rn = 1

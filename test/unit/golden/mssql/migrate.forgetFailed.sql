@@ -1,0 +1,2 @@
+DELETE FROM schema_migrations
+WHERE version = @p0 AND state = @p1

@@ -1,0 +1,3 @@
+UPDATE schema_migrations
+SET state = @p0
+WHERE version = @p1

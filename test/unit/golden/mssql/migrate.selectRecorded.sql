@@ -1,0 +1,3 @@
+SELECT version, name, checksum, state
+FROM schema_migrations
+ORDER BY version

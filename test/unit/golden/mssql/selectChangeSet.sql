@@ -1,0 +1,3 @@
+SELECT id, payload_hash, payload, result
+FROM changesets
+WHERE id = @p0

@@ -1,0 +1,3 @@
+SELECT period
+FROM periods
+WHERE status = @p0

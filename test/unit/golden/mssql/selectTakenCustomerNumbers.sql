@@ -1,0 +1,3 @@
+SELECT number
+FROM customers
+WHERE number IN (@p0)
