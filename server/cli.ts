@@ -90,7 +90,7 @@ const STORE_OPTIONS = {
 } as const;
 
 function flagsOf(values: Record<string, unknown>): Flags {
-  const pick = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  const pick = (k: string) => (typeof values[k] === "string" ? (values[k]) : undefined);
   return {
     "data-dir": pick("data-dir"),
     store: pick("store"),

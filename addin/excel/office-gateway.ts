@@ -140,7 +140,10 @@ export function parseA1(address: string): CellRect {
  */
 export function safeCell(value: CellValue, where: string): string | number | boolean {
   if (value === null) return "";
-  if (typeof value === "string") return textToCell(value);
+  // Projections escape text already (cells.ts textToCell); a string that starts with the
+  // apostrophe marker is written as it is, so nothing is escaped twice. Anything else that
+  // Excel would read as a formula is escaped here, as a last guard at the boundary.
+  if (typeof value === "string") return value.startsWith("'") ? value : textToCell(value);
   if (typeof value === "number" && !Number.isFinite(value))
     throw new Error(`${where}: ${value} cannot be written to a cell`);
   return value;

@@ -96,7 +96,9 @@ export const DEFAULT_FORMATS: Readonly<Record<ColumnKind, string>> = {
 };
 
 /** Fill of editable cells before any style: the "you may type here" yellow. */
-export const EDITABLE_FILL = "#FFF4C4";
+/** Editable columns look the same as in Excel (office-gateway.ts): a light input fill and a blue font. */
+export const EDITABLE_FILL = "#FFF9E5";
+export const EDITABLE_FONT_COLOR = "#0047AB";
 
 /** Excel's A, B, … Z, AA, AB … for a 0-based column index. */
 export function columnLetter(index: number): string {
@@ -841,7 +843,7 @@ export class WorkbookModel {
     const theme = tableTheme(state.spec.style);
     let style: CellStyle = { numberFormat: DEFAULT_FORMATS[spec?.kind ?? "text"] };
     if (theme.bandFill !== null && row % 2 === 0) style = mergeStyles(style, { fill: theme.bandFill });
-    if (spec?.editable === true) style = mergeStyles(style, { fill: EDITABLE_FILL });
+    if (spec?.editable === true) style = mergeStyles(style, { fill: EDITABLE_FILL, fontColor: EDITABLE_FONT_COLOR });
     const id = state.styles[row]?.[index] ?? 0;
     if (id !== 0) style = mergeStyles(style, this.#styles.get(id));
     for (const rule of state.rules) {

@@ -7,7 +7,7 @@
  * open but carries edits is kept and flagged instead of removed.
  */
 import { parseCurrency } from "../../shared/currency.js";
-import { parseIsoDate, type IsoDate } from "../../shared/dates.js";
+import type { IsoDate } from "../../shared/dates.js";
 import { Money } from "../../shared/money.js";
 import type { CellValue, WorkbookGateway } from "../excel/gateway.js";
 import { cellToDate, cellToText, textToCell } from "../excel/cells.js";

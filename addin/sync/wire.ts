@@ -104,4 +104,4 @@ export type ChangesWire = z.infer<typeof changesWire>;
 
 export const healthWire = z.object({ status: z.literal("ok"), store: z.string(), schemaVersion: z.number().int() });
 
-export const errorWire = z.object({ error: z.string(), message: z.string() }).passthrough();
+export const errorWire = z.looseObject({ error: z.string(), message: z.string() });

@@ -82,7 +82,7 @@ export function App(props: AppProps): ReactElement {
           </div>
           {session === null ? <Badge appearance="outline" color="informative">Not connected</Badge> : <Badge appearance="filled" color="success" data-testid="connected-badge">Connected</Badge>}
         </div>
-        <TabList selectedValue={tab} onTabSelect={(_e, d) => setTab(d.value as typeof tab)} size="small">
+        <TabList selectedValue={tab} onTabSelect={(_e, d) => { setTab(d.value as typeof tab); }} size="small">
           <Tab value="connect">Connect</Tab>
           <Tab value="pull" disabled={session === null}>Pull</Tab>
           <Tab value="settings">Settings</Tab>
@@ -183,12 +183,12 @@ function ConnectPane(props: {
       }}
     >
       <Field label="Server">
-        <Input value={url} onChange={(_e, d) => setUrl(d.value)} data-testid="server-url" />
+        <Input value={url} onChange={(_e, d) => { setUrl(d.value); }} data-testid="server-url" />
       </Field>
       <Field label="Token" hint="An OpenAR token from your administrator (openar token create). It is never saved in the workbook.">
-        <Input type="password" value={token} onChange={(_e, d) => setToken(d.value)} data-testid="token" autoComplete="off" />
+        <Input type="password" value={token} onChange={(_e, d) => { setToken(d.value); }} data-testid="token" autoComplete="off" />
       </Field>
-      <Checkbox checked={remember} onChange={(_e, d) => setRemember(d.checked === true)} label="Stay signed in until this pane closes" />
+      <Checkbox checked={remember} onChange={(_e, d) => { setRemember(d.checked === true); }} label="Stay signed in until this pane closes" />
       <div className={styles.actions}>
         <Button appearance="primary" type="submit" disabled={busy} data-testid="connect">{busy ? "Connecting…" : "Connect"}</Button>
         <Button disabled title="Sign-in with Microsoft Entra ID works when the service is configured with a tenant and the add-in runs in Office">Sign in with Microsoft</Button>
@@ -283,31 +283,31 @@ function PullPane(props: {
     <div className={styles.form}>
       <div className={styles.row}>
         <Field label="As of" className={styles.grow} validationMessage={dateError} validationState={dateError === null ? "none" : "error"}>
-          <Input type="date" value={asOfToday ? props.today() : asOf} disabled={asOfToday} onChange={(_e, d) => setAsOf(d.value)} data-testid="as-of" />
+          <Input type="date" value={asOfToday ? props.today() : asOf} disabled={asOfToday} onChange={(_e, d) => { setAsOf(d.value); }} data-testid="as-of" />
         </Field>
-        <Checkbox checked={asOfToday} onChange={(_e, d) => setAsOfToday(d.checked === true)} label="Today" />
+        <Checkbox checked={asOfToday} onChange={(_e, d) => { setAsOfToday(d.checked === true); }} label="Today" />
       </div>
       <div className={styles.row}>
         <Field label="Basis" className={styles.grow}>
-          <Dropdown value={basis === "due" ? "Days past due" : "Days since document"} selectedOptions={[basis]} onOptionSelect={(_e, d) => setBasis((d.optionValue as "due" | "document" | undefined) ?? "due")}>
+          <Dropdown value={basis === "due" ? "Days past due" : "Days since document"} selectedOptions={[basis]} onOptionSelect={(_e, d) => { setBasis((d.optionValue as "due" | "document" | undefined) ?? "due"); }}>
             <Option value="due">Days past due</Option>
             <Option value="document">Days since document</Option>
           </Dropdown>
         </Field>
         <Field label="Buckets (days)" className={styles.grow} validationMessage={edgesError} validationState={edgesError === null ? "none" : "error"}>
-          <Input value={buckets} onChange={(_e, d) => setBuckets(d.value)} data-testid="buckets" />
+          <Input value={buckets} onChange={(_e, d) => { setBuckets(d.value); }} data-testid="buckets" />
         </Field>
       </div>
       <Text size={200} className={styles.muted}>Filters (optional)</Text>
       <div className={styles.row}>
         <Field label="Customer id" className={styles.grow}>
-          <Input value={customerId} onChange={(_e, d) => setCustomerId(d.value)} />
+          <Input value={customerId} onChange={(_e, d) => { setCustomerId(d.value); }} />
         </Field>
         <Field label="Collector" className={styles.grow}>
-          <Input value={collector} onChange={(_e, d) => setCollector(d.value)} />
+          <Input value={collector} onChange={(_e, d) => { setCollector(d.value); }} />
         </Field>
         <Field label="Currency" className={styles.grow} validationMessage={currencyError} validationState={currencyError === null ? "none" : "error"}>
-          <Input value={currency} onChange={(_e, d) => setCurrency(d.value.toUpperCase())} maxLength={3} />
+          <Input value={currency} onChange={(_e, d) => { setCurrency(d.value.toUpperCase()); }} maxLength={3} />
         </Field>
       </div>
       <div className={styles.actions}>

@@ -36,7 +36,7 @@ if (container !== null) {
     void office.onReady((info) => {
       clearTimeout(timer);
       if (info.host !== office.HostType.Excel) {
-        showProblem(container, `This add-in runs in Excel; it was opened in ${String(info.host ?? "no Office host")}.`);
+        showProblem(container, `This add-in runs in Excel; it was opened in ${String(info.host)}.`);
         return;
       }
       createRoot(container).render(<App gateway={createOfficeGateway()} defaultServerUrl={window.location.origin} />);

@@ -81,7 +81,7 @@ export function* demoChangeSets(options: DemoOptions): Generator<ChangeSet> {
       id,
       number: `C${pad(i)}`,
       name: `${pick(FIRST)} ${pick(SECOND)} ${pick(SUFFIX)}${i > FIRST.length * SECOND.length ? ` ${i}` : ""}`,
-      currency: currency as never,
+      currency: currency,
       terms,
       creditLimit: amountText(BigInt(Math.round(5 + random() * 95)) * 1_000_00n, currency),
       collector: COLLECTORS[i % COLLECTORS.length] ?? null,
@@ -109,10 +109,10 @@ export function* demoChangeSets(options: DemoOptions): Generator<ChangeSet> {
     const id = `demo-inv-${pad(invoiceNo, 7)}`;
     const roll = random();
     if (roll < 0.03) {
-      ops.push({ op: "creditMemo.create", id: `demo-cm-${pad(invoiceNo, 7)}`, customerId: customer.id, number: `CM-${pad(invoiceNo, 7)}`, documentDate, amount: amountText(amount / 10n + 1n, currency), currency: currency as never, memo: "Pricing adjustment" });
+      ops.push({ op: "creditMemo.create", id: `demo-cm-${pad(invoiceNo, 7)}`, customerId: customer.id, number: `CM-${pad(invoiceNo, 7)}`, documentDate, amount: amountText(amount / 10n + 1n, currency), currency: currency, memo: "Pricing adjustment" });
       openItems += 1;
     } else {
-      ops.push({ op: "invoice.create", id, customerId: customer.id, number: `INV-${pad(invoiceNo, 7)}`, documentDate, amount: amountText(amount, currency), currency: currency as never });
+      ops.push({ op: "invoice.create", id, customerId: customer.id, number: `INV-${pad(invoiceNo, 7)}`, documentDate, amount: amountText(amount, currency), currency: currency });
       const due = dueDate(parseTerms(customer.terms), documentDate);
       const payDate = addDays(due, Math.floor(random() * 40) - 25);
       if (roll < 0.2 && payDate <= options.today && payDate >= documentDate) {
@@ -125,7 +125,7 @@ export function* demoChangeSets(options: DemoOptions): Generator<ChangeSet> {
           customerId: customer.id,
           date: payDate,
           amount: amountText(paid, currency),
-          currency: currency as never,
+          currency: currency,
           method: pick(["check", "ach", "wire", "ach"] as const),
           reference: `${full ? "INV" : "PART INV"}-${pad(invoiceNo, 7)}`,
           applications: [{ documentId: id, amount: amountText(paid, currency) }],
@@ -138,7 +138,7 @@ export function* demoChangeSets(options: DemoOptions): Generator<ChangeSet> {
       }
       if (roll > 0.2 && roll < 0.215 && documentDate <= options.today) {
         receiptNo += 1;
-        ops.push({ op: "receipt.create", id: `demo-rcpt-${pad(receiptNo, 7)}`, customerId: customer.id, date: documentDate, amount: amountText(amount / 3n + 1n, currency), currency: currency as never, method: "ach", reference: `REMIT ${customer.id.slice(-4)} ${pad(receiptNo, 7)}` });
+        ops.push({ op: "receipt.create", id: `demo-rcpt-${pad(receiptNo, 7)}`, customerId: customer.id, date: documentDate, amount: amountText(amount / 3n + 1n, currency), currency: currency, method: "ach", reference: `REMIT ${customer.id.slice(-4)} ${pad(receiptNo, 7)}` });
         openItems += 1;
       }
     }

@@ -61,12 +61,12 @@ export class CsvParser implements PushParser {
   }
 
   push(text: string): BankImportEvent[] {
-    this.#tokenizer.push(text, (cells, line) => this.#onRow(cells, line));
+    this.#tokenizer.push(text, (cells, line) => { this.#onRow(cells, line); });
     return this.#drain();
   }
 
   finish(): BankImportEvent[] {
-    this.#tokenizer.finish((cells, line) => this.#onRow(cells, line));
+    this.#tokenizer.finish((cells, line) => { this.#onRow(cells, line); });
     return this.#drain();
   }
 

@@ -21,45 +21,15 @@
  * Commands take effect when queued (in order), loads snapshot when queued
  * and are readable after the sync: the same order Excel executes a batch in.
  */
-import { Module, createRequire } from "node:module";
+import { createRequire } from "node:module";
 import type * as OfficeAddinMockModule from "office-addin-mock";
 import type { CellValue } from "../../addin/excel/gateway.js";
 
 type OfficeAddinMock = typeof OfficeAddinMockModule;
 
-/**
- * office-addin-mock needs office-addin-manifest only for its OfficeApp enum,
- * but loading that package pulls in @microsoft/app-manifest, which requires
- * fs-extra, which npm installs only with the optional office-addin-debugging
- * tree. Where that tree was skipped (Linux without libsecret), the enum is
- * supplied directly; everywhere else the real package loads.
- */
-function loadOfficeAddinMock(): OfficeAddinMock {
-  const require = createRequire(import.meta.url);
-  try {
-    return require("office-addin-mock") as OfficeAddinMock;
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.includes("Cannot find module 'fs-extra'")) throw error;
-  }
-  const manifestPath = require.resolve("office-addin-manifest");
-  const stub = new Module(manifestPath);
-  stub.filename = manifestPath;
-  stub.loaded = true;
-  stub.exports = {
-    OfficeApp: {
-      Excel: "excel",
-      OneNote: "onenote",
-      Outlook: "outlook",
-      PowerPoint: "powerpoint",
-      Project: "project",
-      Word: "word",
-    },
-  };
-  require.cache[manifestPath] = stub;
-  return require("office-addin-mock") as OfficeAddinMock;
-}
-
-const { OfficeMockObject } = loadOfficeAddinMock();
+// fs-extra is a devDependency so office-addin-mock's dependency chain loads even where npm
+// skipped the optional office-addin-debugging tree (which otherwise brings it).
+const { OfficeMockObject } = createRequire(import.meta.url)("office-addin-mock") as OfficeAddinMock;
 
 export const SHEET_ROWS = 1_048_576;
 export const SHEET_COLUMNS = 16_384;
