@@ -8,6 +8,8 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    reporters: ["default"],
+    // CI asks for a JSON report too (OPENAR_TEST_REPORT), to print a one-line summary.
+    reporters: process.env.OPENAR_TEST_REPORT === undefined ? ["default"] : ["default", "json"],
+    ...(process.env.OPENAR_TEST_REPORT === undefined ? {} : { outputFile: { json: process.env.OPENAR_TEST_REPORT } }),
   },
 });
