@@ -30,6 +30,8 @@ const ENTRIES = [
 const COMMANDS_JS = "Office.onReady(function () {});\n";
 
 export interface BuildOptions {
+  /** The add-in's Entra application id for single sign-on; default OPENAR_ENTRA_CLIENT_ID (none: no SSO). */
+  readonly entraClientId?: string;
   /** Production origin for dist/manifest.xml; default: OPENAR_PUBLIC_URL, else the development origin. */
   readonly publicUrl?: string | undefined;
   /** Where the production manifest goes; default: next to outDir (dist/manifest.xml). */
@@ -66,9 +68,39 @@ export function publicBaseUrl(value: string): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
-/** The development manifest with every development URL moved to `baseUrl`. */
-export function productionManifest(devManifest: string, baseUrl: string): string {
-  return devManifest.replaceAll(`${DEV_BASE_URL}/`, `${baseUrl}/`).replaceAll(DEV_BASE_URL, baseUrl);
+export interface EntraAppRegistration {
+  /** The add-in's application (client) id in Microsoft Entra ID. */
+  readonly clientId: string;
+  /** Its application ID URI; default api://<host of the base URL>/<client id>. */
+  readonly resource?: string | undefined;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The development manifest with every development URL moved to `baseUrl`,
+ * and — when an Entra app registration is given — a WebApplicationInfo
+ * element (the last child of VersionOverrides, as the schema demands) so the
+ * task pane can sign in with Office single sign-on.
+ */
+export function productionManifest(devManifest: string, baseUrl: string, entra?: EntraAppRegistration): string {
+  const moved = devManifest.replaceAll(`${DEV_BASE_URL}/`, `${baseUrl}/`).replaceAll(DEV_BASE_URL, baseUrl);
+  if (entra === undefined) return moved;
+  if (!GUID.test(entra.clientId)) throw new Error(`OPENAR_ENTRA_CLIENT_ID: "${entra.clientId}" is not an application (client) id GUID`);
+  const resource = entra.resource ?? `api://${new URL(baseUrl).host}/${entra.clientId}`;
+  const info = [
+    "    <WebApplicationInfo>",
+    `      <Id>${entra.clientId}</Id>`,
+    `      <Resource>${resource.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Resource>`,
+    "      <Scopes>",
+    "        <Scope>openid</Scope>",
+    "        <Scope>profile</Scope>",
+    "      </Scopes>",
+    "    </WebApplicationInfo>",
+    "  </VersionOverrides>",
+  ].join("\n");
+  if (!moved.includes("</VersionOverrides>")) throw new Error("manifest.xml has no VersionOverrides to add WebApplicationInfo to");
+  return moved.replace("  </VersionOverrides>", info);
 }
 
 export async function buildAddin(
@@ -113,7 +145,9 @@ export async function buildAddin(
   if (baseUrl === DEV_BASE_URL && log)
     console.log("addin build: OPENAR_PUBLIC_URL is not set, dist/manifest.xml points at https://localhost:3000");
   const manifest = options.manifestOut ?? join(dirname(outDir), "manifest.xml");
-  await writeFile(manifest, productionManifest(await readFile(join(root, "manifest.xml"), "utf8"), baseUrl));
+  const clientId = options.entraClientId ?? process.env.OPENAR_ENTRA_CLIENT_ID;
+  const entra = clientId === undefined || clientId === "" ? undefined : { clientId, resource: process.env.OPENAR_ENTRA_RESOURCE };
+  await writeFile(manifest, productionManifest(await readFile(join(root, "manifest.xml"), "utf8"), baseUrl, entra));
 
   const files = await listFiles(outDir);
   if (log)

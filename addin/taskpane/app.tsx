@@ -51,6 +51,8 @@ export interface AppProps {
   readonly defaultServerUrl: string;
   readonly makeClient?: (session: Session) => ApiClient;
   readonly today?: () => string;
+  /** Office single sign-on; absent in the browser preview. */
+  readonly getEntraToken?: (() => Promise<string>) | undefined;
 }
 
 type Notice = { intent: "success" | "error" | "info" | "warning"; title: string; text: string } | null;
@@ -100,6 +102,7 @@ export function App(props: AppProps): ReactElement {
             gateway={props.gateway}
             defaultServerUrl={props.defaultServerUrl}
             makeClient={makeClient}
+            getEntraToken={props.getEntraToken}
             session={session}
             onConnected={(s, remember) => {
               setSession(s);
@@ -113,6 +116,7 @@ export function App(props: AppProps): ReactElement {
               setNotice({ intent: "info", title: "Signed out", text: "The token was forgotten; the sheets are unchanged." });
             }}
             onError={onError}
+            onStart={() => { setNotice(null); }}
           />
         )}
         {tab === "pull" && session !== null && (
@@ -128,10 +132,13 @@ function ConnectPane(props: {
   gateway: WorkbookGateway;
   defaultServerUrl: string;
   makeClient: (s: Session) => ApiClient;
+  getEntraToken: (() => Promise<string>) | undefined;
   session: Session | null;
   onConnected: (s: Session, remember: boolean) => void;
   onSignOut: () => void;
   onError: (e: unknown, what: string) => void;
+  /** A new attempt: the last attempt's message no longer applies. */
+  onStart: () => void;
 }): ReactElement {
   const styles = useStyles();
   const [url, setUrl] = useState(props.session?.baseUrl ?? props.defaultServerUrl);
@@ -145,12 +152,22 @@ function ConnectPane(props: {
     });
   }, [gateway]);
 
-  const connect = async () => {
+  const connect = async (via: "token" | "entra") => {
     setBusy(true);
     try {
-      const candidate = { baseUrl: url.trim(), token: token.trim() };
+      let credential = token.trim();
+      if (via === "entra") {
+        if (props.getEntraToken === undefined) throw new ApiError("invalid", "Microsoft sign-in works inside Excel; here, use a token");
+        try {
+          credential = await props.getEntraToken();
+        } catch (error) {
+          const code = (error as { code?: unknown } | null)?.code;
+          throw new ApiError("unauthorized", `Microsoft sign-in did not complete${typeof code === "number" || typeof code === "string" ? ` (Office error ${code})` : ""}: ${error instanceof Error ? error.message : "ask your administrator to set up single sign-on, or use a token"}`);
+        }
+      }
+      const candidate = { baseUrl: url.trim(), token: credential };
       if (!/^https?:\/\/[^\s]+$/.test(candidate.baseUrl)) throw new ApiError("invalid", `"${candidate.baseUrl}" is not a server address such as https://localhost:3000`);
-      if (candidate.token === "") throw new ApiError("invalid", "paste your OpenAR token (it starts with oar_)");
+      if (candidate.token === "") throw new ApiError("invalid", "paste your OpenAR token (it starts with oar_), or sign in with Microsoft");
       const client = props.makeClient(candidate);
       await client.health();
       await client.verifyToken();
@@ -179,7 +196,7 @@ function ConnectPane(props: {
       className={styles.form}
       onSubmit={(e) => {
         e.preventDefault();
-        void connect();
+        void connect("token");
       }}
     >
       <Field label="Server">
@@ -191,7 +208,13 @@ function ConnectPane(props: {
       <Checkbox checked={remember} onChange={(_e, d) => { setRemember(d.checked === true); }} label="Stay signed in until this pane closes" />
       <div className={styles.actions}>
         <Button appearance="primary" type="submit" disabled={busy} data-testid="connect">{busy ? "Connecting…" : "Connect"}</Button>
-        <Button disabled title="Sign-in with Microsoft Entra ID works when the service is configured with a tenant and the add-in runs in Office">Sign in with Microsoft</Button>
+        <Button
+          disabled={busy || props.getEntraToken === undefined}
+          onClick={() => void connect("entra")}
+          title={props.getEntraToken === undefined ? "Microsoft sign-in works inside Excel when the service and manifest are set up for Entra ID" : "Sign in with your Microsoft work account"}
+        >
+          Sign in with Microsoft
+        </Button>
       </div>
     </form>
   );
@@ -245,6 +268,8 @@ function PullPane(props: {
   const run = async (kind: "pull" | "refresh") => {
     const controller = new AbortController();
     abort.current = controller;
+    // The last run's message would read as this run's result while it works.
+    props.onNotice(null);
     setProgress({ phase: "download", done: 0, total: null, message: kind === "pull" ? "Starting…" : "Asking what changed…" });
     try {
       if (kind === "pull") {

@@ -39,7 +39,9 @@ if (container !== null) {
         showProblem(container, `This add-in runs in Excel; it was opened in ${String(info.host)}.`);
         return;
       }
-      createRoot(container).render(<App gateway={createOfficeGateway()} defaultServerUrl={window.location.origin} />);
+      // Office single sign-on (Microsoft Entra ID): available when the manifest carries WebApplicationInfo.
+      const getEntraToken = () => office.auth.getAccessToken({ allowSignInPrompt: true, allowConsentPrompt: true });
+      createRoot(container).render(<App gateway={createOfficeGateway()} defaultServerUrl={window.location.origin} getEntraToken={getEntraToken} />);
     });
   }
 }

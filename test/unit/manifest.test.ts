@@ -394,6 +394,20 @@ describe("addin build", () => {
     );
   });
 
+  it("adds WebApplicationInfo for Office single sign-on as the last child of VersionOverrides when an Entra app is given", () => {
+    const clientId = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+    const xml = productionManifest(devXml, "https://ar.example.com", { clientId });
+    const parsed = parseXml(xml);
+    expect(validateManifest(parsed)).toEqual([]);
+    const overrides = child(parsed, "VersionOverrides");
+    const last = overrides.children[overrides.children.length - 1];
+    expect(last?.local).toBe("WebApplicationInfo");
+    expect(child(last!, "Id").text).toBe(clientId);
+    expect(child(last!, "Resource").text).toBe(`api://ar.example.com/${clientId}`);
+    expect(() => productionManifest(devXml, "https://ar.example.com", { clientId: "not-a-guid" })).toThrow(/GUID/);
+    expect(productionManifest(devXml, "https://ar.example.com")).not.toContain("WebApplicationInfo");
+  });
+
   it("accepts only an https origin for production", () => {
     expect(publicBaseUrl("https://ar.example.com/")).toBe("https://ar.example.com");
     expect(() => publicBaseUrl("http://ar.example.com")).toThrow(/https only/);
