@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createHttpServer, type Server } from "node:http";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -235,8 +236,18 @@ async function listen(config: ServiceConfig, store: SqlLedgerStore): Promise<Ser
   return server;
 }
 
-/** Development certificates from office-addin-dev-certs, made on first start under the data directory. */
+/**
+ * Development certificates. If `npx office-addin-dev-certs install` has made
+ * (and trusted) certificates in ~/.office-addin-dev-certs, those are used, so
+ * Excel accepts the task pane; otherwise a set is generated with
+ * office-addin-dev-certs under the data directory on first start (nothing
+ * depends on its authority being trusted; browsers will warn until it is).
+ */
 async function certificates(dataDir: string): Promise<{ cert: Buffer; key: Buffer }> {
+  const installed = join(homedir(), ".office-addin-dev-certs");
+  if (existsSync(join(installed, "localhost.crt")) && existsSync(join(installed, "localhost.key"))) {
+    return { cert: readFileSync(join(installed, "localhost.crt")), key: readFileSync(join(installed, "localhost.key")) };
+  }
   const dir = join(dataDir, "certs");
   const ca = join(dir, "ca.crt");
   const cert = join(dir, "localhost.crt");
@@ -247,7 +258,7 @@ async function certificates(dataDir: string): Promise<{ cert: Buffer; key: Buffe
       generateCertificates(ca: string, cert: string, key: string, days: number): Promise<void>;
     };
     await devCerts.generateCertificates(ca, cert, key, 365);
-    log(`made development certificates in ${dir}. To trust them, run: npx office-addin-dev-certs install --machine (or import ${ca} as a trusted root)`);
+    log(`made development certificates in ${dir}. For Excel to trust the task pane, run once: npx office-addin-dev-certs install`);
   }
   return { cert: readFileSync(cert), key: readFileSync(key) };
 }
