@@ -119,6 +119,12 @@ export function referencesOf(changeSet: ChangeSet): References {
     customerNumbers: new Set(),
     documentNumbers: new Set(),
   };
+  const addAllocations = (allocations: readonly { id?: string | undefined; documentId: string }[], index: number) => {
+    allocations.forEach((a, i) => {
+      refs.documents.add(a.documentId);
+      refs.newIds.add(a.id ?? derivedId(changeSet.id, index, i));
+    });
+  };
   changeSet.operations.forEach((op, index) => {
     switch (op.op) {
       case "customer.upsert":
@@ -135,24 +141,15 @@ export function referencesOf(changeSet: ChangeSet): References {
       case "receipt.create":
         refs.customers.add(op.customerId);
         refs.newIds.add(op.id);
-        op.applications?.forEach((a, i) => {
-          refs.documents.add(a.documentId);
-          refs.newIds.add(a.id ?? derivedId(changeSet.id, index, i));
-        });
+        addAllocations(op.applications ?? [], index);
         break;
       case "receipt.apply":
         refs.receipts.add(op.receiptId);
-        op.applications.forEach((a, i) => {
-          refs.documents.add(a.documentId);
-          refs.newIds.add(a.id ?? derivedId(changeSet.id, index, i));
-        });
+        addAllocations(op.applications, index);
         break;
       case "creditMemo.apply":
         refs.documents.add(op.creditMemoId);
-        op.applications.forEach((a, i) => {
-          refs.documents.add(a.documentId);
-          refs.newIds.add(a.id ?? derivedId(changeSet.id, index, i));
-        });
+        addAllocations(op.applications, index);
         break;
       case "application.reverse":
         refs.applications.add(op.applicationId);

@@ -90,3 +90,19 @@ export function moneyFormat(decimals: number): string {
 export const DATE_FORMAT = "yyyy-mm-dd";
 export const TEXT_FORMAT = "@";
 export const INTEGER_FORMAT = "0";
+
+/** How editable (input) columns look in every gateway: a light input fill and a blue font. */
+export const EDITABLE_FILL = "#FFF9E5";
+export const EDITABLE_FONT_COLOR = "#0047AB";
+
+/** Excel's column letters for a 0-based index: 0 → "A", 25 → "Z", 26 → "AA". */
+export function columnLetter(index: number): string {
+  let n = index + 1;
+  let letters = "";
+  while (n > 0) {
+    const rest = (n - 1) % 26;
+    letters = String.fromCharCode(65 + rest) + letters;
+    n = Math.floor((n - 1) / 26);
+  }
+  return letters;
+}

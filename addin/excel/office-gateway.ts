@@ -17,7 +17,7 @@
  *
  * Uses ExcelApi 1.13 (Table.resize); manifest.xml requires it.
  */
-import { DATE_FORMAT, INTEGER_FORMAT, TEXT_FORMAT, moneyFormat, textToCell } from "./cells.js";
+import { columnLetter, DATE_FORMAT, EDITABLE_FILL, EDITABLE_FONT_COLOR, INTEGER_FORMAT, TEXT_FORMAT, moneyFormat, textToCell } from "./cells.js";
 import {
   MAX_BYTES_PER_CHUNK,
   MAX_ROWS_PER_CHUNK,
@@ -34,8 +34,6 @@ import {
 } from "./gateway.js";
 
 /** Input cells: a light yellow fill and a blue font, as accountants' models mark inputs. */
-export const EDITABLE_FILL = "#FFF9E5";
-export const EDITABLE_FONT_COLOR = "#0047AB";
 
 /** Users may sort, filter and format; they may not insert or delete rows in the add-in's tables. */
 export const SHEET_PROTECTION: Excel.WorksheetProtectionOptions = {
@@ -86,17 +84,6 @@ export function widthInPoints(characters: number): number {
   return (characters * 7 + 5) * 0.75;
 }
 
-/** 0 → "A", 25 → "Z", 26 → "AA". */
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let letters = "";
-  while (n > 0) {
-    const rest = (n - 1) % 26;
-    letters = String.fromCharCode(65 + rest) + letters;
-    n = Math.floor((n - 1) / 26);
-  }
-  return letters;
-}
 
 export interface CellRect {
   readonly row: number;

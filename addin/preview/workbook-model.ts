@@ -16,7 +16,7 @@
 import { fromDayNumber, parseIsoDate } from "../../shared/dates.js";
 import { DomainError } from "../../shared/errors.js";
 import { Decimal } from "../../shared/money.js";
-import { dateToCell, DATE_FORMAT, INTEGER_FORMAT, moneyFormat, numberText, TEXT_FORMAT } from "../excel/cells.js";
+import { columnLetter, dateToCell, DATE_FORMAT, EDITABLE_FILL, EDITABLE_FONT_COLOR, INTEGER_FORMAT, moneyFormat, numberText, TEXT_FORMAT } from "../excel/cells.js";
 import type {
   CellChange,
   CellStyle,
@@ -96,21 +96,7 @@ export const DEFAULT_FORMATS: Readonly<Record<ColumnKind, string>> = {
 };
 
 /** Fill of editable cells before any style: the "you may type here" yellow. */
-/** Editable columns look the same as in Excel (office-gateway.ts): a light input fill and a blue font. */
-export const EDITABLE_FILL = "#FFF9E5";
-export const EDITABLE_FONT_COLOR = "#0047AB";
 
-/** Excel's A, B, … Z, AA, AB … for a 0-based column index. */
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let letters = "";
-  while (n > 0) {
-    const rest = (n - 1) % 26;
-    letters = String.fromCharCode(65 + rest) + letters;
-    n = Math.floor((n - 1) / 26);
-  }
-  return letters;
-}
 
 /** Text of a cell as value rules and the clipboard see it. */
 export function cellText(value: CellValue): string {

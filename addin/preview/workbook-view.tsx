@@ -20,8 +20,8 @@ import type {
   ReactElement,
 } from "react";
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { columnLetter } from "../excel/cells.js";
 import {
-  columnLetter,
   formatCellValue,
   type CellAddress,
   type ChartData,

@@ -154,6 +154,7 @@ function ConnectPane(props: {
 
   const connect = async (via: "token" | "entra") => {
     setBusy(true);
+    props.onStart();
     try {
       let credential = token.trim();
       if (via === "entra") {
@@ -296,7 +297,9 @@ function PullPane(props: {
         });
       }
     } catch (error) {
-      props.onError(error, kind === "pull" ? "Pull failed" : "Refresh failed");
+      // A pull the clerk stopped did not fail: say what happened.
+      const outcome = error instanceof ApiError && error.kind === "cancelled" ? "cancelled" : "failed";
+      props.onError(error, `${kind === "pull" ? "Pull" : "Refresh"} ${outcome}`);
     } finally {
       abort.current = null;
       setProgress(null);

@@ -53,7 +53,6 @@ import { randomBytes } from "node:crypto";
 import { rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../shared/errors.js";
 import { migrate } from "../../server/store/migrate.js";
@@ -70,6 +69,7 @@ import {
 import type { Database } from "../../server/store/sql.js";
 import { openSqliteDatabase } from "../../server/store/sqlite-database.js";
 import { cur, d } from "../support/builders.js";
+import { postgresReachable } from "../support/databases.js";
 import { ledgerRows } from "../support/ledger-rows.js";
 
 const PG_URL = process.env.OPENAR_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -77,18 +77,6 @@ const NOW = () => "2026-04-15T09:00:00.000Z";
 const EDGES = [30, 60, 90, 120];
 const D = d("2026-03-31");
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 interface Target {
   readonly name: string;

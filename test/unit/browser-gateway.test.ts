@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createBrowserWorkbook, memoryStorage, type SettingsStorage } from "../../addin/excel/browser-gateway.js";
-import { dateToCell, moneyFormat, moneyToCell, textToCell } from "../../addin/excel/cells.js";
+import { columnLetter, dateToCell, EDITABLE_FILL, moneyFormat, moneyToCell, textToCell } from "../../addin/excel/cells.js";
 import type { CellChange, CellValue } from "../../addin/excel/gateway.js";
 import {
-  columnLetter,
-  EDITABLE_FILL,
   formatCellValue,
   parseTypedInput,
   tableTheme,

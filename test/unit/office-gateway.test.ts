@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CellValue, ColumnSpec, TableSpec } from "../../addin/excel/gateway.js";
+import { EDITABLE_FILL, EDITABLE_FONT_COLOR, columnLetter } from "../../addin/excel/cells.js";
 import {
-  EDITABLE_FILL,
-  EDITABLE_FONT_COLOR,
-  columnLetter,
   createOfficeGateway,
   parseA1,
   planChunks,
