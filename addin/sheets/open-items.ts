@@ -60,15 +60,16 @@ export function openItemRow(item: OpenItemWire, labels: ReadonlyMap<string, stri
   row[at("bucket")] = labels.get(item.bucket) ?? item.bucket;
   row[at("disputed")] = item.disputed ? "Yes" : "";
   row[at("lastNote")] = item.lastNote === null ? "" : textToCell(`${item.lastNote.at.slice(0, 10)} ${item.lastNote.kind}: ${item.lastNote.body}`.slice(0, 250));
-  row[at("apply")] = null;
-  row[at("note")] = "";
+  for (const key of OPEN_ITEMS_EDITABLE) {
+    row[at(key)] = "";
+    row[at(`orig:${key}`)] = "";
+  }
   row[at("status")] = STATUS.clean;
   row[at("id")] = item.id;
   row[at("kind")] = item.kind;
   row[at("customerId")] = item.customerId;
   row[at("version")] = item.version;
-  row[at("orig:apply")] = null;
-  row[at("orig:note")] = "";
+  row[at("terms")] = (item as { terms?: string | null }).terms ?? "";
   return row;
 }
 

@@ -17,8 +17,28 @@ const col = (key: string, header: string, kind: ColumnSpec["kind"], width: numbe
 });
 const hidden = (key: string, kind: ColumnSpec["kind"] = "text"): ColumnSpec => ({ key, header: key, kind, editable: false, hidden: true, width: 8 });
 
-/** Editable columns of Open Items; the Payments issue gives them behaviour. */
-export const OPEN_ITEMS_EDITABLE = ["apply", "note"] as const;
+/**
+ * Editable columns of Open Items: what the clerk intends to do to a row.
+ * Apply / Discount / Write-off (with a reason) settle the row from the
+ * receipt or credit named in "From" (a Payments reference, an unapplied-cash
+ * reference or a credit-memo number); a write-off alone is a standalone
+ * write-off. Dispute takes a reason code to open a dispute (amount in
+ * Dispute amt, the New note as its note) or "resolve: <resolution>". New note
+ * logs a note on the document.
+ */
+export const OPEN_ITEMS_EDITABLE = ["apply", "discount", "writeOff", "writeOffReason", "from", "dispute", "disputeAmount", "note"] as const;
+export type OpenItemsEditable = (typeof OPEN_ITEMS_EDITABLE)[number];
+
+const EDITABLE_KIND: Record<OpenItemsEditable, ColumnSpec["kind"]> = {
+  apply: "money",
+  discount: "money",
+  writeOff: "money",
+  writeOffReason: "text",
+  from: "text",
+  dispute: "text",
+  disputeAmount: "money",
+  note: "text",
+};
 
 export const OPEN_ITEMS: TableSpec = {
   sheet: "Open Items",
@@ -39,14 +59,70 @@ export const OPEN_ITEMS: TableSpec = {
     col("disputed", "Disputed", "text", 9),
     col("lastNote", "Last note", "text", 36),
     col("apply", "Apply", "money", 12, { editable: true }),
+    col("discount", "Discount", "money", 10, { editable: true }),
+    col("writeOff", "Write-off", "money", 10, { editable: true }),
+    col("writeOffReason", "W/O reason", "text", 16, { editable: true }),
+    col("from", "From", "text", 14, { editable: true }),
+    col("dispute", "Dispute", "text", 14, { editable: true }),
+    col("disputeAmount", "Dispute amt", "money", 11, { editable: true }),
     col("note", "New note", "text", 30, { editable: true }),
     col("status", "Sync status", "text", 26),
     hidden("id"),
     hidden("kind"),
     hidden("customerId"),
     hidden("version", "integer"),
-    hidden("orig:apply", "money"),
-    hidden("orig:note"),
+    hidden("terms"),
+    ...OPEN_ITEMS_EDITABLE.map((key) => hidden(`orig:${key}`, EDITABLE_KIND[key])),
+  ],
+};
+
+/**
+ * Payments: receipts the clerk records, one per row. A row without an id is
+ * new; once posted it keeps its id and version, and "Reverse (NSF)" in Action
+ * reverses it (a reversal, never a delete). Applied / Discount / Write-off /
+ * Unapplied are running totals of what Open Items applies from it.
+ */
+export const PAYMENTS: TableSpec = {
+  sheet: "Payments",
+  table: "OpenAR_Payments",
+  style: "TableStyleLight9",
+  columns: [
+    col("date", "Date", "date", 11, { editable: true }),
+    col("customer", "Customer", "text", 11, { editable: true }),
+    col("amount", "Amount", "money", 14, { editable: true }),
+    col("currency", "Cur", "text", 5, { editable: true }),
+    col("method", "Method", "text", 8, { editable: true }),
+    col("reference", "Reference", "text", 18, { editable: true }),
+    col("action", "Action", "text", 14, { editable: true }),
+    col("applied", "Applied", "money", 13),
+    col("discount", "Discount", "money", 11),
+    col("writeOff", "Write-off", "money", 11),
+    col("unapplied", "Unapplied", "money", 13),
+    col("status", "Status", "text", 14),
+    col("message", "Message", "text", 40),
+    hidden("id"),
+    hidden("version", "integer"),
+  ],
+};
+
+export const NOTE_TYPES = ["call", "email", "letter", "note", "promise"] as const;
+
+/** Notes: calls, emails, letters, notes and promises to pay, against a customer or one of its documents. */
+export const NOTES: TableSpec = {
+  sheet: "Notes",
+  table: "OpenAR_Notes",
+  style: "TableStyleLight9",
+  columns: [
+    col("customer", "Customer", "text", 11, { editable: true }),
+    col("document", "Document", "text", 14, { editable: true }),
+    col("type", "Type", "text", 9, { editable: true }),
+    col("text", "Note", "text", 48, { editable: true }),
+    col("promiseAmount", "Promise amt", "money", 12, { editable: true }),
+    col("promiseDate", "Promise date", "date", 12, { editable: true }),
+    col("followUp", "Follow-up", "date", 11, { editable: true }),
+    col("status", "Status", "text", 12),
+    col("message", "Message", "text", 40),
+    hidden("id"),
   ],
 };
 

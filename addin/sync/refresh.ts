@@ -24,7 +24,7 @@ import {
   TYPE_LABELS,
   type AgingView,
 } from "../sheets/open-items.js";
-import { OPEN_ITEMS } from "../sheets/specs.js";
+import { OPEN_ITEMS, OPEN_ITEMS_EDITABLE } from "../sheets/specs.js";
 import { ApiError, type ApiClient } from "./api-client.js";
 import { pull, writeAging, type Progress } from "./pull.js";
 import { KEYS, loadLastPull, saveLastPull, type SavedPull } from "./workbook-state.js";
@@ -135,7 +135,7 @@ export function mergeChanges(
     }
     const old = current(index);
     const edited = editedColumns(old).length > 0;
-    for (const key of ["apply", "note", "orig:apply", "orig:note", "lastNote"]) fresh[col(key)] = old[col(key)] ?? null;
+    for (const key of [...OPEN_ITEMS_EDITABLE, ...OPEN_ITEMS_EDITABLE.map((k) => `orig:${k}`), "lastNote"]) fresh[col(key)] = old[col(key)] ?? null;
     if (edited) {
       const clash = rowVersion(old) !== item.version;
       fresh[col("status")] = clash ? STATUS.clash : cellToText(old[col("status")] ?? null) || STATUS.edited;

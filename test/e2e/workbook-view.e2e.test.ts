@@ -168,7 +168,8 @@ describe.skipIf(!chromiumAvailable())("workbook view in Chromium", () => {
   it("the gateway's select() brings a far cell into sight", async () => {
     await page.evaluate(() => window.openarTest.gateway.select("OpenAR_OpenItems", 77_777, "note"));
     await page.locator(cell(77_777, "note")).waitFor();
-    await expect(page.getByTestId("name-box").textContent()).resolves.toBe("O77779");
+    // "New note" is column U (the 21st visible column); data row 77,777 is sheet row 77,779 under the header.
+    await expect(page.getByTestId("name-box").textContent()).resolves.toBe("U77779");
   });
 
   it("the Aging tab shows its table and a stacked bar chart", async () => {

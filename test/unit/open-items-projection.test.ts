@@ -71,13 +71,26 @@ describe("openItemRow", () => {
       "disputed",
       "lastNote",
       "apply",
+      "discount",
+      "writeOff",
+      "writeOffReason",
+      "from",
+      "dispute",
+      "disputeAmount",
       "note",
       "status",
       "id",
       "kind",
       "customerId",
       "version",
+      "terms",
       "orig:apply",
+      "orig:discount",
+      "orig:writeOff",
+      "orig:writeOffReason",
+      "orig:from",
+      "orig:dispute",
+      "orig:disputeAmount",
       "orig:note",
     ]);
     expect(openItemRow(INVOICE, labels)).toEqual([
@@ -95,15 +108,16 @@ describe("openItemRow", () => {
       "31–60",
       "",
       "2026-11-20 call: Promised to pay Friday",
-      null,
-      "",
+      // The eight editable columns start empty, then the sync status.
+      ...Array<string>(8).fill(""),
       "",
       "inv-1001",
       "invoice",
       "cust-acme",
       2,
-      null,
-      "",
+      (INVOICE as { terms?: string | null }).terms ?? "",
+      // What was pulled for each editable column: nothing.
+      ...Array<string>(8).fill(""),
     ]);
   });
 
@@ -258,7 +272,7 @@ describe("openItemsValueRules", () => {
   const currencyRule = (code: string): ValueRule | undefined => rules.find((r) => r.column === "currency" && r.equals.includes(code));
 
   it("JPY amounts get a 0-decimal format and KWD a 3-decimal one, on every money column of the row", () => {
-    const moneyColumns = ["amount", "open", "apply", "orig:apply"];
+    const moneyColumns = ["amount", "open", "apply", "discount", "writeOff", "disputeAmount", "orig:apply", "orig:discount", "orig:writeOff", "orig:disputeAmount"];
     expect(currencyRule("JPY")?.style.numberFormat).toBe("#,##0;[Red]-#,##0");
     expect(currencyRule("JPY")?.columns).toEqual(moneyColumns);
     expect(currencyRule("KWD")?.style.numberFormat).toBe("#,##0.000;[Red]-#,##0.000");
