@@ -80,7 +80,8 @@ export interface WriteOptions {
 export interface ChartSpec {
   readonly name: string;
   readonly title: string;
-  readonly type: "stackedBar" | "stackedColumn";
+  /** percentStackedBar: each bar is 100% and the segments its shares, so bars of different currencies compare. */
+  readonly type: "stackedBar" | "stackedColumn" | "percentStackedBar";
   /** Category column (e.g. customer name) and series columns (e.g. bucket columns). */
   readonly categoryColumn: string;
   readonly seriesColumns: readonly string[];

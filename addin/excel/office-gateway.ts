@@ -729,7 +729,7 @@ async function ensureChart(spec: TableSpec, chart: ChartSpec): Promise<void> {
     const [first, ...rest] = series;
     if (first === undefined) return;
     const made = g.sheet.charts.add(
-      chart.type === "stackedBar" ? "BarStacked" : "ColumnStacked",
+      chart.type === "stackedBar" ? "BarStacked" : chart.type === "percentStackedBar" ? "BarStacked100" : "ColumnStacked",
       columnBody(first.index),
       "Columns",
     );
@@ -745,7 +745,7 @@ async function ensureChart(spec: TableSpec, chart: ChartSpec): Promise<void> {
       added.setXAxisValues(categories);
     }
     // Bars read top-down in table order.
-    if (chart.type === "stackedBar") made.axes.categoryAxis.reversePlotOrder = true;
+    if (chart.type !== "stackedColumn") made.axes.categoryAxis.reversePlotOrder = true;
     made.legend.position = "Bottom";
     made.setPosition(g.sheet.getRangeByIndexes(g.headerRow, g.firstColumn + g.columnCount + 1, 1, 1));
     made.width = 640;

@@ -885,6 +885,12 @@ export class WorkbookModel {
     const categoryIndex = this.#column(state, chart.categoryColumn);
     const seriesIndexes = chart.seriesColumns.map((key) => this.#column(state, key));
     const rows = state.rows.slice(chart.fromRow ?? 0, chart.toRow === undefined ? undefined : chart.toRow + 1);
+    // A 100% bar shows each segment's share of its row's total (as Excel's BarStacked100 does).
+    const share = (row: readonly CellValue[], value: number): number => {
+      if (chart.type !== "percentStackedBar") return value;
+      const total = seriesIndexes.reduce((sum, i) => sum + Math.abs(typeof row[i] === "number" ? row[i] : 0), 0);
+      return total === 0 ? 0 : (Math.abs(value) / total) * 100;
+    };
     return {
       categories: rows.map((row) => cellText(row[categoryIndex] ?? null)),
       series: chart.seriesColumns.map((key, s) => ({
@@ -892,7 +898,7 @@ export class WorkbookModel {
         // Chart geometry only: bar lengths in pixels, never an amount that is added up for the books.
         values: rows.map((row) => {
           const v = row[seriesIndexes[s] ?? 0];
-          return typeof v === "number" ? v : 0;
+          return share(row, typeof v === "number" ? v : 0);
         }),
       })),
     };

@@ -1022,7 +1022,7 @@ function StackedChart({
   const ticks: number[] = [];
   for (let t = bottom; t <= top + step / 2; t += step) ticks.push(t);
 
-  const horizontal = chart.type === "stackedBar";
+  const horizontal = chart.type !== "stackedColumn";
   const titleH = 28;
   const legendH = 22;
   const axisH = 20;

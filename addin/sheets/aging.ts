@@ -52,15 +52,17 @@ export function agingRows(
 }
 
 /**
- * The chart stacks the buckets of each currency's total row: one bar per
- * currency, readable however many customers there are (and never adding
- * amounts of different currencies into one bar).
+ * The chart stacks the buckets of each currency's total row as shares of
+ * that currency's open total: one bar per currency, readable however many
+ * customers there are, never adding amounts of different currencies, and
+ * comparable even between USD and JPY.
  */
 export function agingChart(edges: readonly number[], basis: AgingBasis, totalRows: { from: number; to: number } | null): ChartSpec {
   return {
     name: "OpenAR_AgingChart",
-    title: "Aging by bucket, per currency",
-    type: "stackedBar",
+    title: "Aging mix per currency (% of open)",
+    // 100% bars: one bar per currency, comparable however different the currencies' magnitudes.
+    type: "percentStackedBar",
     categoryColumn: "customerName",
     seriesColumns: agingBuckets(edges, basis).map((b) => `bucket:${b.key}`),
     ...(totalRows === null ? {} : { fromRow: totalRows.from, toRow: totalRows.to }),

@@ -184,6 +184,8 @@ export function mergeChanges(
           disputed: d.disputed,
           version: d.version,
           lastNote: null,
+          terms: d.terms ?? null,
+          promise: null,
         },
         d.id,
       );
@@ -221,6 +223,8 @@ export function mergeChanges(
           disputed: false,
           version: r.version,
           lastNote: null,
+          terms: null,
+          promise: null,
         },
         r.id,
       );

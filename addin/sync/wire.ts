@@ -26,6 +26,18 @@ export const openItemWire = z.object({
   disputed: z.boolean(),
   version: z.number().int(),
   lastNote: z.object({ kind: z.string(), body: z.string(), at: z.string() }).nullable(),
+  /** The document's payment terms code; null for unapplied cash. */
+  terms: z.string().nullable(),
+  /** The latest promise to pay on the document, else the customer's general one, judged as of the pull's date. */
+  promise: z
+    .object({
+      amount: money,
+      currency: z.string().length(3),
+      date: isoDate,
+      madeOn: isoDate,
+      status: z.enum(["kept", "broken", "pending"]),
+    })
+    .nullable(),
 });
 export type OpenItemWire = z.infer<typeof openItemWire>;
 
@@ -63,6 +75,8 @@ export const documentDataWire = z.object({
   currency: z.string().length(3),
   amount: money,
   open: money,
+  /** Optional: older services did not send it. */
+  terms: z.string().nullable().optional(),
   disputed: z.boolean(),
   version: z.number().int(),
 });

@@ -162,8 +162,8 @@ describe("agingChart", () => {
   it("stacks the bucket columns of the total rows: one bar per currency", () => {
     expect(agingChart(EDGES, "due", { from: 5, to: 8 })).toEqual({
       name: "OpenAR_AgingChart",
-      title: "Aging by bucket, per currency",
-      type: "stackedBar",
+      title: "Aging mix per currency (% of open)",
+      type: "percentStackedBar",
       categoryColumn: "customerName",
       seriesColumns: series,
       fromRow: 5,
