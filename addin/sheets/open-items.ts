@@ -69,7 +69,8 @@ export function openItemRow(item: OpenItemWire, labels: ReadonlyMap<string, stri
   row[at("kind")] = item.kind;
   row[at("customerId")] = item.customerId;
   row[at("version")] = item.version;
-  row[at("terms")] = (item as { terms?: string | null }).terms ?? "";
+  row[at("terms")] = item.terms ?? "";
+  row[at("disputeId")] = (item as { dispute?: { id: string } | null }).dispute?.id ?? "";
   return row;
 }
 

@@ -72,6 +72,8 @@ export const OPEN_ITEMS: TableSpec = {
     hidden("customerId"),
     hidden("version", "integer"),
     hidden("terms"),
+    /** The open dispute on the document, if any (resolving it names it). */
+    hidden("disputeId"),
     ...OPEN_ITEMS_EDITABLE.map((key) => hidden(`orig:${key}`, EDITABLE_KIND[key])),
   ],
 };

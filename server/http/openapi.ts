@@ -118,6 +118,20 @@ export function openApiDocument(serverUrl = "/"): Record<string, unknown> {
             disputed: { type: "boolean" },
             version: { type: "integer" },
             lastNote: { type: ["object", "null"] },
+            terms: { type: ["string", "null"], description: "The document's payment terms code (\"2/10 NET 30\"); null for unapplied cash" },
+            promise: {
+              type: ["object", "null"],
+              description:
+                "The document's latest promise to pay, else the customer's latest general promise; null if neither exists. `status` is judged as of the query's as-of date: kept when what was settled on the document (or on all the customer's documents, for a general promise) in the promise's currency from `madeOn` through `date` — and not after the as-of date — covers `amount`; broken when not kept and `date` is before the as-of date; otherwise pending.",
+              required: ["amount", "currency", "date", "madeOn", "status"],
+              properties: {
+                amount: money,
+                currency: { type: "string", pattern: "^[A-Z]{3}$" },
+                date: { ...isoDate, description: "The date the customer promised to pay by" },
+                madeOn: { ...isoDate, description: "The UTC date the promise was recorded" },
+                status: { type: "string", enum: ["kept", "broken", "pending"] },
+              },
+            },
           },
         },
         Customer: {

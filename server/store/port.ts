@@ -11,6 +11,7 @@ import type { CurrencyCode } from "../../shared/currency.js";
 import type { IsoDate } from "../../shared/dates.js";
 import type { DocumentType, ReceiptMethod } from "../../shared/ledger.js";
 import type { Money } from "../../shared/money.js";
+import type { PromiseStatus } from "../../shared/promises.js";
 import type { ChangeSet, OperationConflict, OperationError } from "../../shared/changeset.js";
 import type { Role } from "../../shared/roles.js";
 import type { Dialect } from "./sql.js";
@@ -73,6 +74,22 @@ export interface OpenItem {
   readonly disputed: boolean;
   readonly version: number;
   readonly lastNote: { readonly kind: string; readonly body: string; readonly at: string } | null;
+  /** The document's payment terms code ("2/10 NET 30"); null for unapplied cash. */
+  readonly terms: string | null;
+  /** The document's latest promise to pay, else the customer's latest general one; null if neither exists. */
+  readonly promise: OpenItemPromise | null;
+}
+
+export interface OpenItemPromise {
+  readonly amount: Money;
+  /** The promise's own currency (a customer's general promise may differ from the item's). */
+  readonly currency: CurrencyCode;
+  /** The date the customer promised to pay by. */
+  readonly date: IsoDate;
+  /** The (UTC) day the promise was recorded. */
+  readonly madeOn: IsoDate;
+  /** Judged as of the query's as-of date by shared/promises.ts. */
+  readonly status: PromiseStatus;
 }
 
 export interface OpenItemsPage {

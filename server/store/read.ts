@@ -20,6 +20,7 @@ import { parseIsoDate, toDayNumber, type IsoDate } from "../../shared/dates.js";
 import { DomainError } from "../../shared/errors.js";
 import type { DocumentType } from "../../shared/ledger.js";
 import { Money } from "../../shared/money.js";
+import { promiseStatus } from "../../shared/promises.js";
 import type {
   AgingQuery,
   AgingReport,
@@ -32,6 +33,7 @@ import type {
   CustomerStatement,
   OpenItem,
   OpenItemKind,
+  OpenItemPromise,
   OpenItemsPage,
   OpenItemsQuery,
   StatementLine,
@@ -206,6 +208,46 @@ async function latestNotes(
   return { byDocument, byCustomer };
 }
 
+/**
+ * The latest promise per document and the latest general promise per
+ * customer, judged as of `asOf` from what was settled toward each since it
+ * was made. One statement per chunk of ids, like the notes.
+ */
+async function latestPromises(
+  tx: SqlExecutor,
+  asOf: IsoDate,
+  documentIds: readonly string[],
+  customerIds: readonly string[],
+): Promise<{ byDocument: Map<string, OpenItemPromise>; byCustomer: Map<string, OpenItemPromise> }> {
+  const byDocument = new Map<string, OpenItemPromise>();
+  const byCustomer = new Map<string, OpenItemPromise>();
+  const documentChunks = chunks(documentIds);
+  const customerChunks = chunks(customerIds);
+  for (let i = 0; i < Math.max(documentChunks.length, customerChunks.length); i++) {
+    const rows = await tx.all(
+      st.latestPromises(tx.dialect, { asOf, documentIds: documentChunks[i] ?? [], customerIds: customerChunks[i] ?? [] }),
+    );
+    for (const row of rows) {
+      const currency = parseCurrency(str(row, "promise_currency"));
+      const amount = money(row, "promise_amount_minor", currency);
+      const date = isoDate(row, "promise_date");
+      const madeOn = isoDate(row, "made_on");
+      const settled = money(row, "settled_minor", currency);
+      // A payment applied before the promise and reversed after it nets negative in the window: nothing was paid toward it.
+      const paidSince = settled.isNegative() ? Money.zero(currency) : settled;
+      const status = promiseStatus({ promisedAmount: amount, promisedDate: date, madeOn, paidSince, today: asOf });
+      (str(row, "scope") === "document" ? byDocument : byCustomer).set(str(row, "key_id"), {
+        amount,
+        currency,
+        date,
+        madeOn,
+        status,
+      });
+    }
+  }
+  return { byDocument, byCustomer };
+}
+
 function makeDayCounter(asOf: IsoDate): (date: IsoDate) => number {
   const asOfDay = toDayNumber(asOf);
   const cache = new Map<string, number>();
@@ -251,6 +293,7 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
   const documentIds = rows.filter((row) => str(row, "kind") !== "unappliedCash").map((row) => str(row, "id"));
   const customerIds = [...new Set(rows.map((row) => str(row, "customer_id")))];
   const notes = rows.length === 0 ? null : await latestNotes(tx, documentIds, customerIds);
+  const promises = rows.length === 0 ? null : await latestPromises(tx, query.asOf, documentIds, customerIds);
   const daysBefore = makeDayCounter(query.asOf);
 
   const items = rows.map((row): OpenItem => {
@@ -261,6 +304,7 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
     const documentDate = isoDate(row, "document_date");
     const dueDate = isoDate(row, "due_date");
     const documentNote = kind === "unappliedCash" ? undefined : notes?.byDocument.get(id);
+    const documentPromise = kind === "unappliedCash" ? undefined : promises?.byDocument.get(id);
     return {
       kind,
       id,
@@ -279,6 +323,8 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
       disputed: num(row, "disputed") === 1,
       version: num(row, "version"),
       lastNote: documentNote ?? notes?.byCustomer.get(customerId) ?? null,
+      terms: strOrNull(row, "terms_code"),
+      promise: documentPromise ?? promises?.byCustomer.get(customerId) ?? null,
     };
   });
   return { items, next: next === null ? null : encodeCursor(next), cursor };
@@ -287,8 +333,13 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
 /**
  * One page of what is open as of `asOf` (see DESIGN.md "Aging conventions"),
  * with bucket and days per item, the latest note (the document's, else the
- * customer's general one), an opaque `next` cursor and the change-feed cursor
- * taken before the read.
+ * customer's general one), the terms code, the latest promise to pay (same
+ * fallback) judged kept, broken or pending as of `asOf`, an opaque `next`
+ * cursor and the change-feed cursor taken before the read. Notes and
+ * promises take one statement each per page, never one per row. Promises are
+ * shown whenever they were recorded (like notes: `created_at` is a UTC
+ * instant, and a clerk's "today" may already be tomorrow in UTC); only the
+ * payments counted toward them stop at `asOf`.
  */
 export async function openItemsPage(db: SqlExecutor | Database, query: OpenItemsQuery): Promise<OpenItemsPage> {
   const asOf = parseAsOf(query);

@@ -66,7 +66,7 @@ import {
   openItemsPage,
   streamOpenItems,
 } from "../../server/store/read.js";
-import type { Database } from "../../server/store/sql.js";
+import { compile, type Database, type SqlExecutor } from "../../server/store/sql.js";
 import { openSqliteDatabase } from "../../server/store/sqlite-database.js";
 import { cur, d } from "../support/builders.js";
 import { postgresReachable } from "../support/databases.js";
@@ -177,6 +177,78 @@ async function seedLedger(db: Database): Promise<void> {
 }
 
 const TOTAL_CHANGES = 41;
+
+/**
+ * A second, separate ledger for terms and promises to pay (kept apart so the
+ * change-feed counts above stay as they are).
+ *
+ * Customers: cus-p "P-100" Pell & Co (USD), cus-q "Q-200" Quill GmbH (EUR).
+ *
+ *   id      cust  number    doc date    due date    terms         amount
+ *   inv-k   p     P-INV-K   2026-02-01  2026-03-03  2/10 NET 30   1000.00 USD
+ *   inv-x   p     P-INV-X   2026-02-01  2026-03-03  NET 30         500.00 USD
+ *   inv-p   p     P-INV-P   2026-03-01  2026-04-10  NET 10 EOM     200.00 USD
+ *   inv-q1  q     Q-INV-1   2026-02-15  2026-03-31  NET 45         400.00 EUR
+ *   inv-q2  q     Q-INV-2   2026-03-01  2026-04-15  NET 45         600.00 EUR
+ *   inv-q3  q     Q-INV-3   2026-03-02  2026-04-16  NET 45         100.00 EUR
+ *   inv-qu  q     Q-INV-U   2026-03-03  2026-04-17  NET 45         250.00 USD
+ *
+ *   rcp-k   p 03-20 480.00 → inv-k 480.00 + write-off 10.00 (on the promised date)
+ *   rcp-x0  p 03-02 100.00 → inv-x 100.00 (before the promise)
+ *   rcp-x1  p 03-10 175.00 → inv-x 150.00 (25.00 stays unapplied)
+ *   rcp-x2  p 03-16  50.00 → inv-x  50.00 (the day after the promised date)
+ *   rcp-q0  q 03-01 100.00 EUR → inv-q1 (before the general promise)
+ *   rcp-q1  q 03-12 300.00 EUR → inv-q1 (pays it off: 100 + 300 = 400)
+ *   rcp-qu  q 03-15 250.00 USD → inv-qu (pays it off; another currency than the promise)
+ *   rcp-q2  q 03-20 250.00 EUR → inv-q2
+ *
+ *   promises (amount by date, recorded at)
+ *   pk    inv-k  490.00 USD by 03-20, 03-05T15:00Z
+ *   px    inv-x  200.00 USD by 03-15, 03-05T09:00Z
+ *   pp0   inv-p  200.00 USD by 03-20, 03-10T09:00Z (superseded by pp)
+ *   pp    inv-p  200.00 USD by 04-10, 03-25T10:00Z; then a call on inv-p 03-28
+ *   pq3   inv-q3 100.00 EUR by 04-30, 03-26T11:00Z
+ *   gq0   cus-q (general) 999.00 EUR by 03-05, 03-01T09:00Z (superseded by gq)
+ *   gq    cus-q (general) 550.00 EUR by 03-25, 03-10T08:00Z
+ */
+async function seedPromises(db: Database): Promise<void> {
+  const rows = ledgerRows(db);
+  await rows.customer({ id: "cus-p", number: "P-100", name: "Pell & Co", currency: "USD" });
+  await rows.customer({ id: "cus-q", number: "Q-200", name: "Quill GmbH", currency: "EUR", terms: "NET 45" });
+  const invoice = (id: string, customerId: string, number: string, documentDate: string, dueDate: string, terms: string, amount: string, currency: string) =>
+    rows.document({ id, customerId, type: "invoice", number, documentDate, dueDate, terms, amount, currency });
+  await invoice("inv-k", "cus-p", "P-INV-K", "2026-02-01", "2026-03-03", "2/10 NET 30", "1000.00", "USD");
+  await invoice("inv-x", "cus-p", "P-INV-X", "2026-02-01", "2026-03-03", "NET 30", "500.00", "USD");
+  await invoice("inv-p", "cus-p", "P-INV-P", "2026-03-01", "2026-04-10", "NET 10 EOM", "200.00", "USD");
+  await invoice("inv-q1", "cus-q", "Q-INV-1", "2026-02-15", "2026-03-31", "NET 45", "400.00", "EUR");
+  await invoice("inv-q2", "cus-q", "Q-INV-2", "2026-03-01", "2026-04-15", "NET 45", "600.00", "EUR");
+  await invoice("inv-q3", "cus-q", "Q-INV-3", "2026-03-02", "2026-04-16", "NET 45", "100.00", "EUR");
+  await invoice("inv-qu", "cus-q", "Q-INV-U", "2026-03-03", "2026-04-17", "NET 45", "250.00", "USD");
+
+  const pay = async (id: string, customerId: string, date: string, received: string, documentId: string, applied: string, currency: string, writeOff?: string) => {
+    await rows.receipt({ id, customerId, date, currency, amount: received, reference: id.toUpperCase() });
+    await rows.application({ id: `app-${id}`, source: { kind: "receipt", id }, documentId, date, currency, amount: applied, ...(writeOff === undefined ? {} : { writeOff, writeOffReason: "bank fee" }) });
+  };
+  await pay("rcp-k", "cus-p", "2026-03-20", "480.00", "inv-k", "480.00", "USD", "10.00");
+  await pay("rcp-x0", "cus-p", "2026-03-02", "100.00", "inv-x", "100.00", "USD");
+  await pay("rcp-x1", "cus-p", "2026-03-10", "175.00", "inv-x", "150.00", "USD");
+  await pay("rcp-x2", "cus-p", "2026-03-16", "50.00", "inv-x", "50.00", "USD");
+  await pay("rcp-q0", "cus-q", "2026-03-01", "100.00", "inv-q1", "100.00", "EUR");
+  await pay("rcp-q1", "cus-q", "2026-03-12", "300.00", "inv-q1", "300.00", "EUR");
+  await pay("rcp-qu", "cus-q", "2026-03-15", "250.00", "inv-qu", "250.00", "USD");
+  await pay("rcp-q2", "cus-q", "2026-03-20", "250.00", "inv-q2", "250.00", "EUR");
+
+  const promise = (id: string, customerId: string, documentId: string | null, amount: string, currency: string, date: string, createdAt: string) =>
+    rows.note({ id, customerId, documentId, kind: "promise", body: `will pay ${amount} by ${date}`, createdAt, promise: { amount, currency, date } });
+  await promise("pk", "cus-p", "inv-k", "490.00", "USD", "2026-03-20", "2026-03-05T15:00:00.000Z");
+  await promise("px", "cus-p", "inv-x", "200.00", "USD", "2026-03-15", "2026-03-05T09:00:00.000Z");
+  await promise("pp0", "cus-p", "inv-p", "200.00", "USD", "2026-03-20", "2026-03-10T09:00:00.000Z");
+  await promise("pp", "cus-p", "inv-p", "200.00", "USD", "2026-04-10", "2026-03-25T10:00:00.000Z");
+  await rows.note({ id: "call-p", customerId: "cus-p", documentId: "inv-p", kind: "call", body: "AP confirms the date", createdAt: "2026-03-28T10:00:00.000Z" });
+  await promise("pq3", "cus-q", "inv-q3", "100.00", "EUR", "2026-04-30", "2026-03-26T11:00:00.000Z");
+  await promise("gq0", "cus-q", null, "999.00", "EUR", "2026-03-05", "2026-03-01T09:00:00.000Z");
+  await promise("gq", "cus-q", null, "550.00", "EUR", "2026-03-25", "2026-03-10T08:00:00.000Z");
+}
 
 function query(asOf: string, extra: Partial<OpenItemsQuery> = {}): OpenItemsQuery {
   return { asOf: d(asOf), basis: "due", edges: EDGES, limit: 100, ...extra };
@@ -553,6 +625,100 @@ for (const target of targets) {
       it("refuses a cursor that is not a sequence number", async () => {
         await expect(changesSince(db, { since: "abc", limit: 10 })).rejects.toMatchObject({ code: "invalid_argument", field: "since" });
       });
+    });
+  });
+
+  suite(`terms and promises to pay on ${target.name}`, () => {
+    let db: Database;
+    let cleanup: () => Promise<void> = () => Promise.resolve();
+
+    beforeAll(async () => {
+      ({ db, cleanup } = await target.open());
+      await migrate(db, NOW);
+      await seedPromises(db);
+    });
+    afterAll(async () => {
+      await cleanup();
+    });
+
+    const itemsAsOf = async (asOf: string, customerId?: string) => {
+      const page = await openItemsPage(db, query(asOf, customerId === undefined ? {} : { customerId }));
+      return new Map(page.items.map((item) => [item.id, item]));
+    };
+    /** The promise as JSON puts it on the wire: amounts as decimal strings. */
+    const promiseOf = (item: OpenItem | undefined) => JSON.parse(JSON.stringify(item?.promise ?? null)) as unknown;
+
+    it("gives each invoice its terms code and unapplied cash none", async () => {
+      const items = await itemsAsOf("2026-03-31");
+      // Open as of 03-31: inv-k 1000 − 490 = 510; inv-x 500 − 100 − 150 − 50 = 200; inv-p 200;
+      // inv-q2 600 − 250 = 350; inv-q3 100; rcp-x1 −(175 − 150) = −25. inv-q1 (100 + 300) and inv-qu are paid off.
+      expect(Object.fromEntries([...items.values()].map((item) => [item.id, [item.open.toString(), item.terms]]))).toEqual({
+        "inv-k": ["510.00", "2/10 NET 30"],
+        "inv-x": ["200.00", "NET 30"],
+        "inv-p": ["200.00", "NET 10 EOM"],
+        "inv-q2": ["350.00", "NET 45"],
+        "inv-q3": ["100.00", "NET 45"],
+        "rcp-x1": ["-25.00", null],
+      });
+    });
+
+    it("judges a document's promise kept, broken or pending as of the query date", async () => {
+      const items = await itemsAsOf("2026-03-31", "cus-p");
+      // pk: 480 paid + 10 written off on 03-20, the promised date itself: 490 ≥ 490 → kept.
+      expect(promiseOf(items.get("inv-k"))).toEqual({ amount: "490.00", currency: "USD", date: "2026-03-20", madeOn: "2026-03-05", status: "kept" });
+      // px: only rcp-x1's 150 (03-10) falls in 03-05..03-15; rcp-x0's 100 came before the promise and
+      // rcp-x2's 50 the day after its date. 150 < 200 and 03-31 is past 03-15 → broken.
+      expect(promiseOf(items.get("inv-x"))).toEqual({ amount: "200.00", currency: "USD", date: "2026-03-15", madeOn: "2026-03-05", status: "broken" });
+      // pp (the later of inv-p's two promises): nothing paid, 04-10 still ahead → pending. The call
+      // recorded after it is the last note, but not a promise.
+      expect(promiseOf(items.get("inv-p"))).toEqual({ amount: "200.00", currency: "USD", date: "2026-04-10", madeOn: "2026-03-25", status: "pending" });
+      expect(items.get("inv-p")?.lastNote?.body).toBe("AP confirms the date");
+      // cus-p has no general promise: its unapplied cash shows none.
+      expect(items.get("rcp-x1")?.promise).toBeNull();
+    });
+
+    it("moves a partly paid promise from pending to broken the day after its date", async () => {
+      // 03-15: 150 of 200 paid, the promised date is today → pending; inv-x open 500 − 100 − 150 = 250.
+      const onTheDate = await itemsAsOf("2026-03-15", "cus-p");
+      expect([onTheDate.get("inv-x")?.open.toString(), onTheDate.get("inv-x")?.promise?.status]).toEqual(["250.00", "pending"]);
+      // 03-16: rcp-x2's 50 arrives, but after the date: still 150 toward the promise → broken.
+      const dayAfter = await itemsAsOf("2026-03-16", "cus-p");
+      expect([dayAfter.get("inv-x")?.open.toString(), dayAfter.get("inv-x")?.promise?.status]).toEqual(["200.00", "broken"]);
+      // pk as of 03-19: rcp-k (03-20) has not happened yet → nothing paid, date ahead → pending.
+      expect((await itemsAsOf("2026-03-19", "cus-p")).get("inv-k")?.promise?.status).toBe("pending");
+    });
+
+    it("judges a customer's general promise on all its documents in the promise's currency", async () => {
+      const items = await itemsAsOf("2026-03-31", "cus-q");
+      // gq (the later general promise): 300 to inv-q1 (03-12) + 250 to inv-q2 (03-20) = 550 ≥ 550 → kept.
+      // rcp-q0's 100 (03-01) came before it; rcp-qu's 250 is USD.
+      expect(promiseOf(items.get("inv-q2"))).toEqual({ amount: "550.00", currency: "EUR", date: "2026-03-25", madeOn: "2026-03-10", status: "kept" });
+      // inv-q3 has a promise of its own, which wins over the general one.
+      expect(promiseOf(items.get("inv-q3"))).toEqual({ amount: "100.00", currency: "EUR", date: "2026-04-30", madeOn: "2026-03-26", status: "pending" });
+      // As of 03-19: only the 300 EUR of 03-12 has been paid toward gq (rcp-q2 is 03-20; counting the USD 250 would make
+      // it 550) and 03-25 is ahead → pending.
+      const earlier = await itemsAsOf("2026-03-19", "cus-q");
+      expect([earlier.get("inv-q2")?.open.toString(), earlier.get("inv-q2")?.promise?.status]).toEqual(["600.00", "pending"]);
+      // pq3 was recorded on 03-26, after that as-of date; promises, like notes, are shown whenever recorded.
+      expect(earlier.get("inv-q3")?.promise?.status).toBe("pending");
+      // As of 03-26, past gq's date: everything by 03-20 counted → 550 → kept.
+      expect((await itemsAsOf("2026-03-26", "cus-q")).get("inv-q2")?.promise?.status).toBe("kept");
+    });
+
+    it("reads notes and promises with one statement each per page, however many rows", async () => {
+      const statements: string[] = [];
+      const counting: SqlExecutor = {
+        dialect: db.dialect,
+        all: (q) => {
+          statements.push(compile(q, db.dialect).text.slice(0, 60));
+          return db.all(q);
+        },
+        run: (q) => db.run(q),
+      };
+      const page = await openItemsPage(counting, query("2026-03-31"));
+      expect(page.items).toHaveLength(6);
+      // Feed position, documents, receipts, latest notes, latest promises.
+      expect(statements).toHaveLength(5);
     });
   });
 }

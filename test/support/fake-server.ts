@@ -134,6 +134,8 @@ export function anOpenItem(overrides: Partial<OpenItemWire> & { id: string }): O
     disputed: false,
     version: 2,
     lastNote: null,
+    terms: "NET 30",
+    promise: null,
     ...overrides,
   };
 }

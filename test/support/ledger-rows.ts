@@ -33,6 +33,8 @@ export interface DocumentSpec {
   amount: string;
   disputed?: boolean;
   memo?: string | null;
+  /** Terms code; default "NET 30". */
+  terms?: string | null;
 }
 
 export interface ReceiptSpec {
@@ -82,6 +84,8 @@ export interface NoteSpec {
   kind: "call" | "email" | "letter" | "note" | "promise";
   body: string;
   createdAt: string;
+  /** For kind "promise": what was promised, by when. */
+  promise?: { amount: string; currency: string; date: string };
 }
 
 export interface LedgerRows {
@@ -143,7 +147,7 @@ export function ledgerRows(db: SqlExecutor, now = "2026-04-15T09:00:00.000Z"): L
       const changeSeq = await logChange("document", d.id);
       const amount = toMinor(d.amount, d.currency);
       await db.run(
-        sql`INSERT INTO documents (id, customer_id, doc_type, number, document_date, due_date, activity_date, currency, terms_code, amount_minor, open_minor, disputed, memo, version, change_seq, changeset_id) VALUES (${text(d.id)}, ${text(d.customerId)}, ${text(d.type)}, ${text(d.number)}, ${date(d.documentDate)}, ${date(d.dueDate)}, ${date(d.documentDate)}, ${text(d.currency)}, ${text("NET 30")}, ${minor(amount)}, ${minor(amount)}, ${int(d.disputed === true ? 1 : 0)}, ${text(d.memo ?? null)}, ${int(1)}, ${changeSeq}, ${CHANGE_SET})`,
+        sql`INSERT INTO documents (id, customer_id, doc_type, number, document_date, due_date, activity_date, currency, terms_code, amount_minor, open_minor, disputed, memo, version, change_seq, changeset_id) VALUES (${text(d.id)}, ${text(d.customerId)}, ${text(d.type)}, ${text(d.number)}, ${date(d.documentDate)}, ${date(d.dueDate)}, ${date(d.documentDate)}, ${text(d.currency)}, ${text(d.terms === undefined ? "NET 30" : d.terms)}, ${minor(amount)}, ${minor(amount)}, ${int(d.disputed === true ? 1 : 0)}, ${text(d.memo ?? null)}, ${int(1)}, ${changeSeq}, ${CHANGE_SET})`,
       );
     },
 
@@ -184,8 +188,9 @@ export function ledgerRows(db: SqlExecutor, now = "2026-04-15T09:00:00.000Z"): L
 
     async note(n) {
       const changeSeq = await logChange("note", n.id);
+      const p = n.promise;
       await db.run(
-        sql`INSERT INTO notes (id, customer_id, document_id, kind, body, promise_currency, promise_amount_minor, promise_date, follow_up_date, author, created_at, change_seq, changeset_id) VALUES (${text(n.id)}, ${text(n.customerId)}, ${text(n.documentId ?? null)}, ${text(n.kind)}, ${text(n.body)}, ${text(null)}, ${minor(null)}, ${date(null)}, ${date(null)}, ${"clerk"}, ${text(n.createdAt)}, ${changeSeq}, ${CHANGE_SET})`,
+        sql`INSERT INTO notes (id, customer_id, document_id, kind, body, promise_currency, promise_amount_minor, promise_date, follow_up_date, author, created_at, change_seq, changeset_id) VALUES (${text(n.id)}, ${text(n.customerId)}, ${text(n.documentId ?? null)}, ${text(n.kind)}, ${text(n.body)}, ${text(p?.currency ?? null)}, ${minor(p === undefined ? null : toMinor(p.amount, p.currency))}, ${date(p?.date ?? null)}, ${date(null)}, ${"clerk"}, ${text(n.createdAt)}, ${changeSeq}, ${CHANGE_SET})`,
       );
     },
   };

@@ -545,6 +545,20 @@ const CASES: Record<string, readonly GoldenCase[]> = {
       types: "N N",
     },
   ],
+  latestPromises: [
+    {
+      build: () => readStatements.latestPromises(m, { asOf, documentIds: ["D-1", "D-2"], customerIds: ["C-1"] }),
+      types: "D N N D N",
+      // The as-of date caps the payments counted in each branch, ahead of that branch's ids.
+      values: ["2026-11-23", "D-1", "D-2", "2026-11-23", "C-1"],
+    },
+    {
+      variant: "noDocuments",
+      build: () => readStatements.latestPromises(m, { asOf, documentIds: [], customerIds: ["C-1", "C-2"] }),
+      types: "D D N N",
+      values: ["2026-11-23", "2026-11-23", "C-1", "C-2"],
+    },
+  ],
   agingGroups: [
     {
       build: () => readStatements.agingGroups(m, { asOf, basis: "due", edges: DUE_EDGES, currency: "EUR" }),
@@ -728,7 +742,7 @@ const KEYWORDS = new Set(
     "PARTITION MERGE USING MATCHED DELETE UPDLOCK ROWLOCK HOLDLOCK"
   ).split(" "),
 );
-const FUNCTIONS = new Set(["SUM", "COUNT", "COALESCE", "LOWER", "ROW_NUMBER"]);
+const FUNCTIONS = new Set(["SUM", "COUNT", "COALESCE", "LOWER", "ROW_NUMBER", "SUBSTRING"]);
 const TABLE_HINTS = new Set([
   "UPDLOCK",
   "ROWLOCK",
@@ -1310,6 +1324,11 @@ describe("parameter budget: SQL Server takes at most 2,100 parameters per statem
     // A page's latest notes: one chunk of document ids and one of customer ids in one statement.
     expect(
       compile(readStatements.latestNotes("mssql", { documentIds: ids, customerIds: ids }), "mssql").params.length,
+    ).toBeLessThanOrEqual(LIMIT);
+    // …and its latest promises the same way, plus the as-of date once per branch.
+    expect(
+      compile(readStatements.latestPromises("mssql", { asOf, documentIds: ids, customerIds: ids }), "mssql").params
+        .length,
     ).toBeLessThanOrEqual(LIMIT);
   });
 

@@ -84,6 +84,7 @@ describe("openItemRow", () => {
       "customerId",
       "version",
       "terms",
+      "disputeId",
       "orig:apply",
       "orig:discount",
       "orig:writeOff",
@@ -115,7 +116,9 @@ describe("openItemRow", () => {
       "invoice",
       "cust-acme",
       2,
-      (INVOICE as { terms?: string | null }).terms ?? "",
+      "NET 30",
+      // No open dispute.
+      "",
       // What was pulled for each editable column: nothing.
       ...Array<string>(8).fill(""),
     ]);

@@ -68,10 +68,18 @@ describe("promiseStatus", () => {
 
   it("judges other currencies at their own minor units", () => {
     // JPY has no decimals, KWD three.
-    const yen = promise({ promisedAmount: money("50000", "JPY"), paidSince: money("49999", "JPY"), today: d("2026-11-21") });
+    const yen = promise({
+      promisedAmount: money("50000", "JPY"),
+      paidSince: money("49999", "JPY"),
+      today: d("2026-11-21"),
+    });
     expect(promiseStatus(yen)).toBe("broken");
     expect(promiseStatus({ ...yen, paidSince: money("50000", "JPY") })).toBe("kept");
-    const dinar = promise({ promisedAmount: money("12.345", "KWD"), paidSince: money("12.344", "KWD"), today: d("2026-11-20") });
+    const dinar = promise({
+      promisedAmount: money("12.345", "KWD"),
+      paidSince: money("12.344", "KWD"),
+      today: d("2026-11-20"),
+    });
     expect(promiseStatus(dinar)).toBe("pending");
     expect(promiseStatus({ ...dinar, paidSince: money("12.345", "KWD") })).toBe("kept");
   });
@@ -131,18 +139,28 @@ describe("promiseStatus", () => {
 
     it("once broken stays broken on every later day, and paying more never un-keeps a promise", () => {
       fc.assert(
-        fc.property(cents, cents, offset, fc.integer({ min: 1, max: 30 }), grace, (paid, extra, day, later, graceDays) => {
-          const base = promise({
-            paidSince: Money.fromMinor(paid, "USD"),
-            today: addDays(d("2026-11-20"), day),
-            graceDays,
-          });
-          const status = promiseStatus(base);
-          if (status === "broken") expect(promiseStatus({ ...base, today: addDays(base.today, later) })).toBe("broken");
-          if (status === "kept") {
-            expect(promiseStatus({ ...base, paidSince: base.paidSince.add(Money.fromMinor(extra, "USD")) })).toBe("kept");
-          }
-        }),
+        fc.property(
+          cents,
+          cents,
+          offset,
+          fc.integer({ min: 1, max: 30 }),
+          grace,
+          (paid, extra, day, later, graceDays) => {
+            const base = promise({
+              paidSince: Money.fromMinor(paid, "USD"),
+              today: addDays(d("2026-11-20"), day),
+              graceDays,
+            });
+            const status = promiseStatus(base);
+            if (status === "broken")
+              expect(promiseStatus({ ...base, today: addDays(base.today, later) })).toBe("broken");
+            if (status === "kept") {
+              expect(promiseStatus({ ...base, paidSince: base.paidSince.add(Money.fromMinor(extra, "USD")) })).toBe(
+                "kept",
+              );
+            }
+          },
+        ),
       );
     });
 

@@ -76,18 +76,22 @@ function filterSql(alias: "d" | "r", filters: OpenItemFilters): Sql {
  * Documents as of D: one row per document dated ≤ D that may be open, with
  * the signed open amount (credit memos negative; zero rows are still in here
  * and filtered by the caller). `due_date` of a credit memo is its own date.
+ * `forPage` adds the columns only a page of items shows (the terms code), so
+ * the aging scan does not carry them.
  */
-function documentsAsOf(args: AsOfArgs, afterId: string | null): Sql {
+function documentsAsOf(args: AsOfArgs, afterId: string | null, forPage = false): Sql {
   const d = date(args.asOf);
+  const pageColumns = forPage ? raw(", d.terms_code AS terms_code") : raw("");
   const after = afterId === null ? raw("") : sql` AND d.id > ${text(afterId)}`;
-  return sql`SELECT d.id AS id, d.doc_type AS kind, d.customer_id AS customer_id, d.number AS number, d.document_date AS document_date, CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END AS due_date, d.currency AS currency, CASE WHEN d.doc_type = 'creditMemo' THEN -d.amount_minor ELSE d.amount_minor END AS amount_minor, CASE WHEN d.activity_date <= ${d} THEN (CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END) WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0)) ELSE d.amount_minor - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0) END AS open_minor, d.disputed AS disputed, d.version AS version FROM documents d WHERE d.document_date <= ${d} AND (d.open_minor <> 0 OR d.activity_date > ${d})${filterSql("d", args)}${after}`;
+  return sql`SELECT d.id AS id, d.doc_type AS kind, d.customer_id AS customer_id, d.number AS number, d.document_date AS document_date, CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END AS due_date, d.currency AS currency, CASE WHEN d.doc_type = 'creditMemo' THEN -d.amount_minor ELSE d.amount_minor END AS amount_minor, CASE WHEN d.activity_date <= ${d} THEN (CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END) WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0)) ELSE d.amount_minor - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0) END AS open_minor, d.disputed AS disputed, d.version AS version${pageColumns} FROM documents d WHERE d.document_date <= ${d} AND (d.open_minor <> 0 OR d.activity_date > ${d})${filterSql("d", args)}${after}`;
 }
 
-/** Receipts as of D as unapplied cash (negative); `number` is the receipt's reference. */
-function receiptsAsOf(args: AsOfArgs, afterId: string | null): Sql {
+/** Receipts as of D as unapplied cash (negative); `number` is the receipt's reference; `forPage` as for documents (no terms). */
+function receiptsAsOf(args: AsOfArgs, afterId: string | null, forPage = false): Sql {
   const d = date(args.asOf);
+  const pageColumns = forPage ? raw(", NULL AS terms_code") : raw("");
   const after = afterId === null ? raw("") : sql` AND r.id > ${text(afterId)}`;
-  return sql`SELECT r.id AS id, 'unappliedCash' AS kind, r.customer_id AS customer_id, r.reference AS number, r.receipt_date AS document_date, r.receipt_date AS due_date, r.currency AS currency, -r.amount_minor AS amount_minor, -(CASE WHEN r.activity_date <= ${d} THEN (CASE WHEN r.reversed = 1 THEN 0 ELSE r.unapplied_minor END) WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= ${d}) THEN 0 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= ${d}), 0) END) AS open_minor, 0 AS disputed, r.version AS version FROM receipts r WHERE r.receipt_date <= ${d} AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > ${d})${filterSql("r", args)}${after}`;
+  return sql`SELECT r.id AS id, 'unappliedCash' AS kind, r.customer_id AS customer_id, r.reference AS number, r.receipt_date AS document_date, r.receipt_date AS due_date, r.currency AS currency, -r.amount_minor AS amount_minor, -(CASE WHEN r.activity_date <= ${d} THEN (CASE WHEN r.reversed = 1 THEN 0 ELSE r.unapplied_minor END) WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= ${d}) THEN 0 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= ${d}), 0) END) AS open_minor, 0 AS disputed, r.version AS version${pageColumns} FROM receipts r WHERE r.receipt_date <= ${d} AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > ${d})${filterSql("r", args)}${after}`;
 }
 
 /** The bucket key of an age date: due basis `current` if ageDate ≥ D, `1-30` if ≥ D−30, …; document basis from `0-30`. */
@@ -157,7 +161,7 @@ export function customersByIds(_dialect: Dialect, args: { ids: readonly string[]
 // -- open items ----------------------------------------------------------------
 
 function openItemsPage(dialect: Dialect, branch: Sql, args: AsOfArgs, limit: number): Sql {
-  return sql`SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector, x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (${branch}) x JOIN customers c ON c.id = x.customer_id WHERE x.open_minor <> 0${orderedLimit(dialect, raw("x.id"), limit)}`;
+  return sql`SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector, x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (${branch}) x JOIN customers c ON c.id = x.customer_id WHERE x.open_minor <> 0${orderedLimit(dialect, raw("x.id"), limit)}`;
 }
 
 /**
@@ -169,7 +173,7 @@ export function openDocumentsPage(
   dialect: Dialect,
   args: AsOfArgs & { afterId: string | null; limit: number },
 ): Sql {
-  return openItemsPage(dialect, documentsAsOf(args, args.afterId), args, args.limit);
+  return openItemsPage(dialect, documentsAsOf(args, args.afterId, true), args, args.limit);
 }
 
 /** Unapplied cash as of D, in id order after `afterId`. */
@@ -177,7 +181,7 @@ export function openReceiptsPage(
   dialect: Dialect,
   args: AsOfArgs & { afterId: string | null; limit: number },
 ): Sql {
-  return openItemsPage(dialect, receiptsAsOf(args, args.afterId), args, args.limit);
+  return openItemsPage(dialect, receiptsAsOf(args, args.afterId, true), args, args.limit);
 }
 
 /**
@@ -189,6 +193,43 @@ export function latestNotes(
   args: { documentIds: readonly string[]; customerIds: readonly string[] },
 ): Sql {
   return sql`SELECT t.scope, t.key_id, t.kind, t.body, t.created_at FROM (SELECT 'document' AS scope, n.document_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${inList(raw("n.document_id"), args.documentIds)} UNION ALL SELECT 'customer' AS scope, n.customer_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE n.document_id IS NULL AND ${inList(raw("n.customer_id"), args.customerIds)}) t WHERE t.rn = 1`;
+}
+
+const PROMISE_COLUMNS = raw(
+  "n.promise_currency, n.promise_amount_minor, n.promise_date, SUBSTRING(n.created_at, 1, 10) AS made_on",
+);
+/** Promise notes the write side made whole; a row missing any part is not judged (and not shown). */
+const IS_PROMISE = raw(
+  "n.kind = 'promise' AND n.promise_currency IS NOT NULL AND n.promise_amount_minor IS NOT NULL AND n.promise_date IS NOT NULL",
+);
+
+/** Σ settled by the applications `from` selects (alias `a`, ending in its WHERE) in promise `p`'s window as of D. */
+function settledSince(from: Sql, asOf: IsoDate): Sql {
+  return sql`COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM ${from} AND a.currency = p.promise_currency AND a.application_date >= p.made_on AND a.application_date <= p.promise_date AND a.application_date <= ${date(asOf)}), 0) AS settled_minor`;
+}
+
+/**
+ * The latest promise to pay per document (`scope` 'document') and the latest
+ * general promise per customer (`scope` 'customer', notes about no
+ * particular document), each with what was settled toward it:
+ * `settled_minor` = Σ applications (amount + discount + write-off; reversal
+ * rows count negative) in the promise's currency to that document — or to
+ * any of the customer's documents for a general promise — dated from the day
+ * the promise was recorded (`made_on`, the UTC date of `created_at`) through
+ * the promised date, and not after D: as of D, later payments have not
+ * happened yet. The sums sit above the `rn = 1` filter, so they run once per
+ * key, for its latest promise only. shared/promises.ts judges the result.
+ */
+export function latestPromises(
+  _dialect: Dialect,
+  args: { asOf: IsoDate; documentIds: readonly string[]; customerIds: readonly string[] },
+): Sql {
+  const onDocument = settledSince(raw("applications a WHERE a.document_id = p.key_id"), args.asOf);
+  const onCustomer = settledSince(
+    raw("applications a JOIN documents sd ON sd.id = a.document_id WHERE sd.customer_id = p.key_id"),
+    args.asOf,
+  );
+  return sql`SELECT p.scope, p.key_id, p.promise_currency, p.promise_amount_minor, p.promise_date, p.made_on, ${onDocument} FROM (SELECT 'document' AS scope, n.document_id AS key_id, ${PROMISE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${IS_PROMISE} AND ${inList(raw("n.document_id"), args.documentIds)}) p WHERE p.rn = 1 UNION ALL SELECT p.scope, p.key_id, p.promise_currency, p.promise_amount_minor, p.promise_date, p.made_on, ${onCustomer} FROM (SELECT 'customer' AS scope, n.customer_id AS key_id, ${PROMISE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${IS_PROMISE} AND n.document_id IS NULL AND ${inList(raw("n.customer_id"), args.customerIds)}) p WHERE p.rn = 1`;
 }
 
 // -- aging ---------------------------------------------------------------------

@@ -2,7 +2,7 @@
 -- The bucket CASE comes first in the text, so it takes @p0..@p10; the as-of
 -- date is bound once per use (@p11..@p17).
 SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector,
-  x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version,
+  x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code,
   CASE WHEN x.due_date >= @p0 THEN @p1
        WHEN x.due_date >= @p2 THEN @p3
        WHEN x.due_date >= @p4 THEN @p5
@@ -22,7 +22,7 @@ FROM (
               - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= @p14), 0)
               - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= @p15), 0)
     END AS open_minor,
-    d.disputed AS disputed, d.version AS version
+    d.disputed AS disputed, d.version AS version, d.terms_code AS terms_code
   FROM documents d
   WHERE d.document_date <= @p16
     AND (d.open_minor <> 0 OR d.activity_date > @p17)

@@ -1,6 +1,6 @@
 -- Document basis, edges 30,60, as of 2026-11-23, no filters, first page.
 SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector,
-  x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version,
+  x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code,
   CASE WHEN x.document_date >= @p0 THEN @p1
        WHEN x.document_date >= @p2 THEN @p3
        ELSE @p4 END AS bucket
@@ -12,7 +12,7 @@ FROM (
            WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= @p6) THEN 0
            ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= @p7), 0)
       END) AS open_minor,
-    0 AS disputed, r.version AS version
+    0 AS disputed, r.version AS version, NULL AS terms_code
   FROM receipts r
   WHERE r.receipt_date <= @p8
     AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > @p9)
