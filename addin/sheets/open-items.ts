@@ -70,7 +70,7 @@ export function openItemRow(item: OpenItemWire, labels: ReadonlyMap<string, stri
   row[at("customerId")] = item.customerId;
   row[at("version")] = item.version;
   row[at("terms")] = item.terms ?? "";
-  row[at("disputeId")] = (item as { dispute?: { id: string } | null }).dispute?.id ?? "";
+  row[at("disputeId")] = item.dispute?.id ?? "";
   return row;
 }
 

@@ -26,6 +26,8 @@ export const openItemWire = z.object({
   disputed: z.boolean(),
   version: z.number().int(),
   lastNote: z.object({ kind: z.string(), body: z.string(), at: z.string() }).nullable(),
+  /** Optional: services before disputes were listed did not send it. */
+  dispute: z.object({ id: z.string(), reasonCode: z.string(), amount: money, version: z.number().int() }).nullable().optional(),
   /** The document's payment terms code; null for unapplied cash. */
   terms: z.string().nullable(),
   /** The latest promise to pay on the document, else the customer's general one, judged as of the pull's date. */

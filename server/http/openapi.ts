@@ -118,6 +118,7 @@ export function openApiDocument(serverUrl = "/"): Record<string, unknown> {
             disputed: { type: "boolean" },
             version: { type: "integer" },
             lastNote: { type: ["object", "null"] },
+            dispute: { type: ["object", "null"], description: "The open dispute (id, reasonCode, amount, version)" },
             terms: { type: ["string", "null"], description: "The document's payment terms code (\"2/10 NET 30\"); null for unapplied cash" },
             promise: {
               type: ["object", "null"],

@@ -74,6 +74,8 @@ export interface OpenItem {
   readonly disputed: boolean;
   readonly version: number;
   readonly lastNote: { readonly kind: string; readonly body: string; readonly at: string } | null;
+  /** The document's open dispute (resolving it names it). */
+  readonly dispute: { readonly id: string; readonly reasonCode: string; readonly amount: Money; readonly version: number } | null;
   /** The document's payment terms code ("2/10 NET 30"); null for unapplied cash. */
   readonly terms: string | null;
   /** The document's latest promise to pay, else the customer's latest general one; null if neither exists. */

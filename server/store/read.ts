@@ -186,6 +186,17 @@ function decodeCursor(value: string): PageCursor {
 
 type Note = NonNullable<OpenItem["lastNote"]>;
 
+async function openDisputes(tx: SqlExecutor, documentIds: readonly string[]): Promise<Map<string, NonNullable<OpenItem["dispute"]>>> {
+  const byDocument = new Map<string, NonNullable<OpenItem["dispute"]>>();
+  for (const ids of chunks(documentIds)) {
+    for (const row of await tx.all(st.openDisputes(tx.dialect, { documentIds: ids }))) {
+      const currency = parseCurrency(str(row, "currency"));
+      byDocument.set(str(row, "document_id"), { id: str(row, "id"), reasonCode: str(row, "reason_code"), amount: money(row, "amount_minor", currency), version: num(row, "version") });
+    }
+  }
+  return byDocument;
+}
+
 async function latestNotes(
   tx: SqlExecutor,
   documentIds: readonly string[],
@@ -294,6 +305,7 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
   const customerIds = [...new Set(rows.map((row) => str(row, "customer_id")))];
   const notes = rows.length === 0 ? null : await latestNotes(tx, documentIds, customerIds);
   const promises = rows.length === 0 ? null : await latestPromises(tx, query.asOf, documentIds, customerIds);
+  const disputes = documentIds.length === 0 ? null : await openDisputes(tx, documentIds);
   const daysBefore = makeDayCounter(query.asOf);
 
   const items = rows.map((row): OpenItem => {
@@ -325,6 +337,7 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
       lastNote: documentNote ?? notes?.byCustomer.get(customerId) ?? null,
       terms: strOrNull(row, "terms_code"),
       promise: documentPromise ?? promises?.byCustomer.get(customerId) ?? null,
+      dispute: kind === "unappliedCash" ? null : (disputes?.get(id) ?? null),
     };
   });
   return { items, next: next === null ? null : encodeCursor(next), cursor };

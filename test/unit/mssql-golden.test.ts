@@ -534,6 +534,13 @@ const CASES: Record<string, readonly GoldenCase[]> = {
       values: ["2026-10-24", "0-30", "2026-09-24", "31-60", "over-60", ...Array<string>(5).fill("2026-11-23"), 200],
     },
   ],
+  openDisputes: [
+    {
+      build: () => readStatements.openDisputes(m, { documentIds: ["D-1", "D-2"] }),
+      types: "N N N",
+      values: ["open", "D-1", "D-2"],
+    },
+  ],
   latestNotes: [
     {
       build: () => readStatements.latestNotes(m, { documentIds: ["D-1", "D-2"], customerIds: ["C-1"] }),

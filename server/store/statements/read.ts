@@ -184,6 +184,11 @@ export function openReceiptsPage(
   return openItemsPage(dialect, receiptsAsOf(args, args.afterId, true), args, args.limit);
 }
 
+/** The open dispute of each document (at most one per document: the planner refuses a second). */
+export function openDisputes(_dialect: Dialect, args: { documentIds: readonly string[] }): Sql {
+  return sql`SELECT p.id, p.document_id, p.reason_code, p.currency, p.amount_minor, p.version FROM disputes p WHERE p.status = ${"open"} AND ${inList(raw("p.document_id"), args.documentIds)}`;
+}
+
 /**
  * The latest note per document (`scope` 'document') and the latest note per
  * customer that is not about a particular document (`scope` 'customer').
