@@ -705,7 +705,7 @@ for (const target of targets) {
       expect((await itemsAsOf("2026-03-26", "cus-q")).get("inv-q2")?.promise?.status).toBe("kept");
     });
 
-    it("reads notes and promises with one statement each per page, however many rows", async () => {
+    it("reads notes, promises and open disputes with one statement each per page, however many rows", async () => {
       const statements: string[] = [];
       const counting: SqlExecutor = {
         dialect: db.dialect,
@@ -717,8 +717,8 @@ for (const target of targets) {
       };
       const page = await openItemsPage(counting, query("2026-03-31"));
       expect(page.items).toHaveLength(6);
-      // Feed position, documents, receipts, latest notes, latest promises.
-      expect(statements).toHaveLength(5);
+      // Feed position, documents, receipts, latest notes, latest promises, open disputes.
+      expect(statements).toHaveLength(6);
     });
   });
 }
