@@ -18,6 +18,8 @@ export const TYPE_LABELS: Record<OpenItemWire["kind"], string> = {
   unappliedCash: "Unapplied cash",
 };
 
+export const PROMISE_LABELS = { kept: "Kept", broken: "Broken", pending: "Pending" } as const;
+
 /** What the Sync status column says; value rules colour each. */
 export const STATUS = {
   clean: "",
@@ -60,6 +62,9 @@ export function openItemRow(item: OpenItemWire, labels: ReadonlyMap<string, stri
   row[at("bucket")] = labels.get(item.bucket) ?? item.bucket;
   row[at("disputed")] = item.disputed ? "Yes" : "";
   row[at("lastNote")] = item.lastNote === null ? "" : textToCell(`${item.lastNote.at.slice(0, 10)} ${item.lastNote.kind}: ${item.lastNote.body}`.slice(0, 250));
+  const promise = item.promise;
+  row[at("promise")] = promise === null ? "" : `${Money.parse(promise.amount, parseCurrency(promise.currency)).format()} ${promise.currency} by ${promise.date}`;
+  row[at("promiseStatus")] = promise === null ? "" : PROMISE_LABELS[promise.status];
   for (const key of OPEN_ITEMS_EDITABLE) {
     row[at(key)] = "";
     row[at(`orig:${key}`)] = "";
@@ -186,6 +191,9 @@ export function openItemsValueRules(view: Pick<AgingView, "basis" | "edges">): V
   return [
     ...bucketRules,
     { column: "disputed", equals: ["Yes"], style: { fontColor: "#A4262C", bold: true } },
+    // A promise whose date passed without the money: the collector's first call of the day.
+    { column: "promiseStatus", equals: [PROMISE_LABELS.broken], columns: ["promise", "promiseStatus"], style: { fill: "#FDE7E9", fontColor: "#A4262C", bold: true } },
+    { column: "promiseStatus", equals: [PROMISE_LABELS.kept], columns: ["promiseStatus"], style: { fontColor: "#0B6A0B" } },
     { column: "status", equals: [STATUS.edited], style: { fill: "#DEECF9", fontColor: "#004578" } },
     { column: "status", equals: [STATUS.clash, STATUS.gone], style: { fill: "#FDE7E9", fontColor: "#A4262C", bold: true }, wholeRow: true },
     ...currencyRules,

@@ -58,6 +58,8 @@ export const OPEN_ITEMS: TableSpec = {
     col("bucket", "Bucket", "text", 10),
     col("disputed", "Disputed", "text", 9),
     col("lastNote", "Last note", "text", 36),
+    col("promise", "Promise", "text", 22),
+    col("promiseStatus", "Promise status", "text", 10),
     col("apply", "Apply", "money", 12, { editable: true }),
     col("discount", "Discount", "money", 10, { editable: true }),
     col("writeOff", "Write-off", "money", 10, { editable: true }),

@@ -8,7 +8,9 @@
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { columnLetter } from "../../addin/excel/cells.js";
 import type { CellChange } from "../../addin/excel/gateway.js";
+import { OPEN_ITEMS } from "../../addin/sheets/specs.js";
 import { bundlePage, type BundledPage } from "./support/bundle.js";
 import { chromiumAvailable, launchChromium, pageErrors, screenshot, type LaunchedBrowser } from "./support/browser.js";
 
@@ -168,8 +170,9 @@ describe.skipIf(!chromiumAvailable())("workbook view in Chromium", () => {
   it("the gateway's select() brings a far cell into sight", async () => {
     await page.evaluate(() => window.openarTest.gateway.select("OpenAR_OpenItems", 77_777, "note"));
     await page.locator(cell(77_777, "note")).waitFor();
-    // "New note" is column U (the 21st visible column); data row 77,777 is sheet row 77,779 under the header.
-    await expect(page.getByTestId("name-box").textContent()).resolves.toBe("U77779");
+    // Data row 77,777 is sheet row 77,779 under the header; the column letter is New note's place among the visible columns.
+    const noteLetter = columnLetter(OPEN_ITEMS.columns.filter((c) => c.hidden !== true).findIndex((c) => c.key === "note"));
+    await expect(page.getByTestId("name-box").textContent()).resolves.toBe(`${noteLetter}77779`);
   });
 
   it("the Aging tab shows its table and a stacked bar chart", async () => {

@@ -70,6 +70,8 @@ describe("openItemRow", () => {
       "bucket",
       "disputed",
       "lastNote",
+      "promise",
+      "promiseStatus",
       "apply",
       "discount",
       "writeOff",
@@ -109,6 +111,9 @@ describe("openItemRow", () => {
       "31–60",
       "",
       "2026-11-20 call: Promised to pay Friday",
+      // No promise to pay.
+      "",
+      "",
       // The eight editable columns start empty, then the sync status.
       ...Array<string>(8).fill(""),
       "",

@@ -144,7 +144,7 @@ describe("mergeChanges: documents", () => {
     // Days past due: 2026-11-09 → 2026-11-23 is 14, in 1–30.
     expect(merged.appends).toEqual([
       // Read-only columns; eight empty editable columns and the status; id, kind, customer, version, the document's terms, no dispute; eight empty originals.
-      ["C-100", "Acme Corp", "Invoice", "INV-1003", 46305, 46335, "USD", 80, 80, 14, "1–30", "", "", ...Array<string>(9).fill(""), "inv-1003", "invoice", "cust-acme", 1, "NET 30", "", ...Array<string>(8).fill("")],
+      ["C-100", "Acme Corp", "Invoice", "INV-1003", 46305, 46335, "USD", 80, 80, 14, "1–30", "", "", "", "", ...Array<string>(9).fill(""), "inv-1003", "invoice", "cust-acme", 1, "NET 30", "", ...Array<string>(8).fill("")],
     ]);
     expect(merged.summary).toEqual({ updated: 0, added: 1, removed: 0, clashes: 0, keptGone: 0 });
   });
