@@ -7,7 +7,22 @@
  */
 import type { z } from "zod";
 import { DomainError } from "../../shared/errors.js";
-import { agingWire, changesWire, errorWire, healthWire, streamLineWire, type AgingWire, type ChangesWire, type OpenItemWire } from "./wire.js";
+import {
+  agingWire,
+  changesWire,
+  committedWire,
+  customersWire,
+  errorWire,
+  healthWire,
+  readPushAnswer,
+  streamLineWire,
+  type AgingWire,
+  type ChangesWire,
+  type CommittedWire,
+  type CustomerWire,
+  type OpenItemWire,
+  type PushAnswer,
+} from "./wire.js";
 
 export type ApiErrorKind = "unreachable" | "unauthorized" | "forbidden" | "invalid" | "conflict" | "malformed" | "server" | "cancelled";
 
@@ -59,6 +74,39 @@ export class ApiClient {
   /** Checks the token by reading one customer; a refused token throws `unauthorized`. */
   async verifyToken(signal?: AbortSignal): Promise<void> {
     await this.#request("/api/v1/customers?limit=1", { signal });
+  }
+
+  /** Customers by their numbers (exact match), for rows that name a customer. */
+  async customersByNumber(numbers: readonly string[], signal?: AbortSignal): Promise<Map<string, CustomerWire>> {
+    const found = new Map<string, CustomerWire>();
+    for (const number of new Set(numbers.map((n) => n.trim()).filter((n) => n !== ""))) {
+      const page = await this.#json(`/api/v1/customers?search=${encodeURIComponent(number)}&limit=50`, customersWire, { signal });
+      const exact = page.customers.find((c) => c.number.toLowerCase() === number.toLowerCase());
+      if (exact !== undefined) found.set(number, exact);
+    }
+    return found;
+  }
+
+  /**
+   * Sends a change set. Answers the server gives about the change set itself
+   * (committed, validated, 422 errors, 409 conflicts) come back as values;
+   * transport failures throw ApiError (the caller keeps the change set to retry).
+   */
+  async pushChangeSet(changeSet: unknown, options: { dryRun: boolean; signal?: AbortSignal }): Promise<PushAnswer> {
+    const { body } = await this.postJson(`/api/v1/changesets${options.dryRun ? "?dryRun=true" : ""}`, changeSet, options.signal);
+    const answer = readPushAnswer(body);
+    if (answer === null) throw new ApiError("malformed", "the server's answer to the push was not understood");
+    return answer;
+  }
+
+  /** Whether a change set committed: its stored result, or null when it never did. */
+  async committedChangeSet(id: string, signal?: AbortSignal): Promise<CommittedWire | null> {
+    try {
+      return await this.#json(`/api/v1/changesets/${encodeURIComponent(id)}`, committedWire, { signal });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
   }
 
   aging(params: PullParams, signal?: AbortSignal): Promise<AgingWire> {
@@ -181,6 +229,7 @@ export class ApiClient {
     }
     if (response.status === 403) throw new ApiError("forbidden", `not allowed: ${message}`, 403, body);
     if (response.status === 400 || response.status === 422) throw new ApiError("invalid", message, response.status, body);
+    if (response.status === 404) throw new ApiError("invalid", message, 404, body);
     if (response.status === 409) throw new ApiError("conflict", message, 409, body);
     throw new ApiError("server", `the server failed (${response.status}): ${message}`, response.status, body);
   }

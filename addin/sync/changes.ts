@@ -77,7 +77,7 @@ export interface BuiltChanges {
   /** Ids given to new rows; written into their hidden id cells before pushing, so a retry reuses them. */
   readonly assignedIds: readonly { cell: CellRef; id: string }[];
   /** The cell an operation's field came from; `fieldPath` as the validator reports it, e.g. "applications.1.amount". */
-  cellOf(operationIndex: number, fieldPath: string): CellRef | null;
+  readonly cellOf: (operationIndex: number, fieldPath: string) => CellRef | null;
 }
 
 const REVERSE_ACTIONS = new Set(["reverse", "reverse (nsf)", "nsf", "returned"]);
@@ -203,7 +203,9 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
     const at = (column: string): CellRef => ({ table: PAYMENTS.table, row: r, column });
     const id = payments.text(row, "id");
     const reference = payments.text(row, "reference");
-    if (id !== "") {
+    // Posted rows have the server's version; a row with an id but no version was given its id for a push not yet confirmed.
+    const posted = id !== "" && numberOrNull(payments.cell(row, "version")) !== null;
+    if (posted) {
       // Posted: the clerk can only reverse it (and apply what is left of it from Open Items).
       const currency = payments.text(row, "currency");
       const number = payments.text(row, "customer");
@@ -236,8 +238,9 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
     const method = RECEIPT_METHODS.find((m) => m === methodText);
     if (method === undefined) problem(at("method"), `method "${payments.text(row, "method")}" is not one of ${RECEIPT_METHODS.join(", ")}`);
     if (cust === null || received === null || amount === null || method === undefined || !isCurrencyCode(currencyText)) return;
-    const receiptId = context.newId();
-    assignedIds.push({ cell: at("id"), id: receiptId });
+    // A retried push reuses the id this row was given the first time, so the receipt lands once.
+    const receiptId = id === "" ? context.newId() : id;
+    if (id === "") assignedIds.push({ cell: at("id"), id: receiptId });
     const op: Extract<Operation, { op: "receipt.create" }> = {
       op: "receipt.create",
       ref: refOf(PAYMENTS.table, r),
@@ -422,7 +425,8 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
   // ---- Notes sheet -----------------------------------------------------------------------------
   sheets.notes.forEach((row, r) => {
     const at = (column: string): CellRef => ({ table: NOTES.table, row: r, column });
-    if (notes.text(row, "id") !== "") return;
+    if (keyOf(notes.text(row, "status")) === "posted") return;
+    const givenId = notes.text(row, "id");
     const text = notes.text(row, "text");
     const type = keyOf(notes.text(row, "type") || "note");
     if (["customer", "document", "text", "promiseAmount", "promiseDate"].every((k) => notes.text(row, k) === "")) return;
@@ -437,7 +441,7 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
       return;
     }
     if (cust === null) return;
-    const id = context.newId();
+    const id = givenId === "" ? context.newId() : givenId;
     if (type === "promise") {
       const currency = documentRow === undefined ? cust.currency : openItems.text(documentRow, "currency");
       const amount = money(notes.cell(row, "promiseAmount"), currency, at("promiseAmount"), "Promise amount");
@@ -445,7 +449,7 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
       const promised = date(notes.cell(row, "promiseDate"), at("promiseDate"), "Promise date");
       if (notes.text(row, "promiseDate") === "") problem(at("promiseDate"), "Promise date: by when?");
       if (amount === null || promised === null || notes.text(row, "promiseAmount") === "" || notes.text(row, "promiseDate") === "") return;
-      assignedIds.push({ cell: at("id"), id });
+      if (givenId === "") assignedIds.push({ cell: at("id"), id });
       noteDrafts.push({
         op: { op: "promise.create", ref: refOf(NOTES.table, r), id, customerId: cust.id, ...(documentId === undefined ? {} : { documentId }), amount: amount.toString(), currency, promisedDate: promised, ...(text === "" ? {} : { body: text }), ...(followUp === null ? {} : { followUpDate: followUp }) },
         row: { table: NOTES.table, row: r },
@@ -459,7 +463,7 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
       problem(at("text"), "Note: what was said?");
       return;
     }
-    assignedIds.push({ cell: at("id"), id });
+    if (givenId === "") assignedIds.push({ cell: at("id"), id });
     noteDrafts.push({
       op: { op: "note.create", ref: refOf(NOTES.table, r), id, customerId: cust.id, ...(documentId === undefined ? {} : { documentId }), kind: type as "call" | "email" | "letter" | "note", body: text, ...(followUp === null ? {} : { followUpDate: followUp }) },
       row: { table: NOTES.table, row: r },

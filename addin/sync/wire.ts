@@ -118,6 +118,67 @@ export const changesWire = z.object({
 });
 export type ChangesWire = z.infer<typeof changesWire>;
 
+export const customerWire = z.object({
+  id: z.string(),
+  number: z.string(),
+  name: z.string(),
+  currency: z.string().length(3),
+  terms: z.string(),
+  collector: z.string().nullable(),
+  version: z.number().int(),
+});
+export const customersWire = z.object({ customers: z.array(customerWire), next: z.string().nullable() });
+export type CustomerWire = z.infer<typeof customerWire>;
+
+const operationErrorWire = z.object({ index: z.number().int(), ref: z.string().nullable(), op: z.string().nullable(), field: z.string(), code: z.string(), message: z.string() });
+const conflictWire = z.object({
+  index: z.number().int(),
+  ref: z.string().nullable(),
+  entity: z.string(),
+  id: z.string(),
+  expectedVersion: z.number().int(),
+  currentVersion: z.number().int(),
+  current: z.record(z.string(), z.unknown()),
+});
+const committedWire = z.object({
+  status: z.literal("committed"),
+  replayed: z.boolean().optional(),
+  id: z.string(),
+  committedAt: z.string(),
+  cursor: z.string(),
+  results: z.array(z.object({ index: z.number().int(), ref: z.string().nullable(), op: z.string(), id: z.string(), version: z.number().int().nullable() })),
+});
+const validatedWire = z.object({ status: z.literal("validated"), dryRun: z.literal(true), operations: z.number().int() });
+const invalidWire = z.looseObject({ error: z.literal("validation_failed"), message: z.string(), errors: z.array(operationErrorWire) });
+const conflictsWire = z.looseObject({ error: z.literal("conflict"), message: z.string(), conflicts: z.array(conflictWire) });
+const mismatchWire = z.looseObject({ error: z.literal("conflict"), message: z.string(), differences: z.array(z.string()) });
+
+/** Every answer a push can get, tagged so the pane can tell them apart. */
+export type PushAnswer =
+  | { readonly kind: "committed"; readonly committed: CommittedWire }
+  | { readonly kind: "validated"; readonly operations: number }
+  | { readonly kind: "invalid"; readonly message: string; readonly errors: z.infer<typeof operationErrorWire>[] }
+  | { readonly kind: "conflict"; readonly message: string; readonly conflicts: ConflictWire[] }
+  | { readonly kind: "mismatch"; readonly message: string; readonly differences: string[] };
+
+/** Reads a push's answer; null when it is none of the known shapes. */
+export function readPushAnswer(body: unknown): PushAnswer | null {
+  const committed = committedWire.safeParse(body);
+  if (committed.success) return { kind: "committed", committed: committed.data };
+  const validated = validatedWire.safeParse(body);
+  if (validated.success) return { kind: "validated", operations: validated.data.operations };
+  const invalid = invalidWire.safeParse(body);
+  if (invalid.success) return { kind: "invalid", message: invalid.data.message, errors: invalid.data.errors };
+  const conflicts = conflictsWire.safeParse(body);
+  if (conflicts.success) return { kind: "conflict", message: conflicts.data.message, conflicts: conflicts.data.conflicts };
+  const mismatch = mismatchWire.safeParse(body);
+  if (mismatch.success) return { kind: "mismatch", message: mismatch.data.message, differences: mismatch.data.differences };
+  return null;
+}
+export type CommittedWire = z.infer<typeof committedWire>;
+export type ConflictWire = z.infer<typeof conflictWire>;
+export { committedWire };
+
 export const healthWire = z.object({ status: z.literal("ok"), store: z.string(), schemaVersion: z.number().int() });
 
 export const errorWire = z.looseObject({ error: z.string(), message: z.string() });

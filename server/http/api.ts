@@ -157,6 +157,14 @@ export function apiRouter(deps: ApiDependencies): Router {
     sendOutcome(res, outcome);
   });
 
+  // Did a push land? A pane whose connection dropped asks before it retries or gives up.
+  router.get("/changesets/:id", read, async (req, res) => {
+    const id = pathParam(req, "id");
+    const committed = await store.committedChangeSet(id);
+    if (committed === null) throw new HttpError({ status: 404, error: "not_found", message: `change set ${id} was never committed` });
+    res.json({ status: "committed", ...committed });
+  });
+
   router.post("/tokens", requireRole("manageTokens"), async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as { user?: unknown; role?: unknown };
     const { token, record } = createToken({ user: body.user, role: body.role, clock });

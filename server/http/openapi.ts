@@ -229,6 +229,13 @@ export function openApiDocument(serverUrl = "/"): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/changesets/{id}": {
+        get: {
+          summary: "A committed change set's stored result (404 if that id never committed): lets a client whose connection dropped learn whether its push landed",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": response("Committed, with its results", { type: "object", properties: { status: { const: "committed" }, id: { type: "string" }, results: { type: "array" }, cursor: { type: "string" } } }), "404": errorResponse("Never committed"), ...stdErrors },
+        },
+      },
       "/api/v1/tokens": {
         post: {
           summary: "Create a bearer token (admin). The token is shown once; only its hash is stored.",
