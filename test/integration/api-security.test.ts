@@ -340,4 +340,17 @@ describe("change sets over HTTP", () => {
     });
     expect(await ledgerFingerprint(db)).toEqual(after);
   });
+
+  it("tells whether a change set landed: GET /changesets/{id} answers its stored result, or 404", async () => {
+    const body = pushBody([anInvoiceOp({ id: "inv-status", customerId: "cus-1", amount: "12.00" })]);
+    const missing = await call(`/changesets/${body.id}`, { role: "viewer" });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: "not_found" });
+    const pushed = await call("/changesets", { role: "clerk", body });
+    expect(pushed.status).toBe(201);
+    const found = await call(`/changesets/${body.id}`, { role: "viewer" });
+    expect(found.status).toBe(200);
+    const { replayed: _replayed, ...stored } = pushed.body as Record<string, unknown>;
+    expect(found.body).toEqual(stored);
+  });
 });
