@@ -350,7 +350,7 @@ describe("change sets over HTTP", () => {
     expect(pushed.status).toBe(201);
     const found = await call(`/changesets/${body.id}`, { role: "viewer" });
     expect(found.status).toBe(200);
-    const { replayed: _replayed, ...stored } = pushed.body as Record<string, unknown>;
+    const { replayed: _replayed, ...stored } = pushed.body;
     expect(found.body).toEqual(stored);
   });
 });
