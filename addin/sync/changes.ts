@@ -189,7 +189,13 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
   const sources = new Map<string, Source | "ambiguous">();
   const claim = (key: string, source: Source) => {
     if (key === "") return;
-    sources.set(keyOf(key), sources.has(keyOf(key)) ? "ambiguous" : source);
+    const earlier = sources.get(keyOf(key));
+    // A posted Payments row and its unapplied cash in Open Items are one receipt, not two: keep the newer version either row knows.
+    if (earlier !== undefined && earlier !== "ambiguous" && earlier.id === source.id && earlier.kind !== "newReceipt" && source.kind !== "newReceipt") {
+      sources.set(keyOf(key), (source.version ?? 0) > (earlier.version ?? 0) ? source : earlier);
+      return;
+    }
+    sources.set(keyOf(key), earlier === undefined ? source : "ambiguous");
   };
   interface NewReceipt {
     row: number;
@@ -441,14 +447,17 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
       return;
     }
     if (cust === null) return;
-    const id = givenId === "" ? context.newId() : givenId;
+    // A row with a problem sends nothing: not a note filed on the customer instead of the document, nor one without its follow-up.
+    const failed = (documentNumber !== "" && documentRow === undefined) || (notes.text(row, "followUp") !== "" && followUp === null);
+    const idOfRow = () => (givenId === "" ? context.newId() : givenId);
     if (type === "promise") {
       const currency = documentRow === undefined ? cust.currency : openItems.text(documentRow, "currency");
       const amount = money(notes.cell(row, "promiseAmount"), currency, at("promiseAmount"), "Promise amount");
       if (notes.text(row, "promiseAmount") === "") problem(at("promiseAmount"), "Promise amount: how much did they promise?");
       const promised = date(notes.cell(row, "promiseDate"), at("promiseDate"), "Promise date");
       if (notes.text(row, "promiseDate") === "") problem(at("promiseDate"), "Promise date: by when?");
-      if (amount === null || promised === null || notes.text(row, "promiseAmount") === "" || notes.text(row, "promiseDate") === "") return;
+      if (failed || amount === null || promised === null || notes.text(row, "promiseAmount") === "" || notes.text(row, "promiseDate") === "") return;
+      const id = idOfRow();
       if (givenId === "") assignedIds.push({ cell: at("id"), id });
       noteDrafts.push({
         op: { op: "promise.create", ref: refOf(NOTES.table, r), id, customerId: cust.id, ...(documentId === undefined ? {} : { documentId }), amount: amount.toString(), currency, promisedDate: promised, ...(text === "" ? {} : { body: text }), ...(followUp === null ? {} : { followUpDate: followUp }) },
@@ -463,6 +472,8 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
       problem(at("text"), "Note: what was said?");
       return;
     }
+    if (failed) return;
+    const id = idOfRow();
     if (givenId === "") assignedIds.push({ cell: at("id"), id });
     noteDrafts.push({
       op: { op: "note.create", ref: refOf(NOTES.table, r), id, customerId: cust.id, ...(documentId === undefined ? {} : { documentId }), kind: type as "call" | "email" | "letter" | "note", body: text, ...(followUp === null ? {} : { followUpDate: followUp }) },

@@ -10,11 +10,12 @@
  * server answers with the stored result instead of a second receipt. Only a
  * definitive answer (committed, refused with errors or conflicts) clears it.
  */
-import type { ChangeSet, OperationError } from "../../shared/changeset.js";
-import { parseChangeSet } from "../../shared/changeset.js";
+import type { ChangeSet, Operation, OperationError } from "../../shared/changeset.js";
+import { RECEIPT_METHODS, parseChangeSet } from "../../shared/changeset.js";
 import { planChangeSet, type World, type WorldCustomer, type WorldDocument, type WorldReceipt } from "../../shared/changeset-validation.js";
 import { isCurrencyCode, parseCurrency } from "../../shared/currency.js";
 import type { IsoDate } from "../../shared/dates.js";
+import { isDomainError } from "../../shared/errors.js";
 import { Money } from "../../shared/money.js";
 import { parseTerms } from "../../shared/terms.js";
 import { cellToDate, cellToMoney, cellToText, textToCell } from "../excel/cells.js";
@@ -141,7 +142,10 @@ function toCellProblems(errors: readonly OperationError[], cellOf: (index: numbe
 }
 
 /** What the pulled sheets know of the ledger, as the planner's World. */
-export function worldFromSheets(sheets: { openItems: readonly (readonly CellValue[])[] }, customers: ReadonlyMap<string, CustomerWire>): World {
+export function worldFromSheets(
+  sheets: { openItems: readonly (readonly CellValue[])[]; payments?: readonly (readonly CellValue[])[] },
+  customers: ReadonlyMap<string, CustomerWire>,
+): World {
   const at = (key: string) => columnIndex(OPEN_ITEMS.table, key);
   const text = (row: readonly CellValue[], key: string) => cellToText(row[at(key)] ?? null).trim();
   const documents = new Map<string, WorldDocument>();
@@ -187,6 +191,35 @@ export function worldFromSheets(sheets: { openItems: readonly (readonly CellValu
       version,
       activityDate: documentDate,
     });
+  }
+  // Posted receipts on Payments, so reversing or applying one from there is checked too. How much of one is left
+  // unapplied is known only when Open Items shows its unapplied cash (kept above); otherwise the server judges it.
+  const pay = (key: string) => columnIndex(PAYMENTS.table, key);
+  for (const row of sheets.payments ?? []) {
+    const cell = (key: string) => row[pay(key)] ?? null;
+    const id = cellToText(cell("id")).trim();
+    const version = Number(cellToText(cell("version")).trim());
+    if (id === "" || !Number.isInteger(version) || version < 1) continue;
+    const known = receipts.get(id);
+    if (known !== undefined) {
+      if (version > known.version) receipts.set(id, { ...known, version });
+      continue;
+    }
+    const customer = customers.get(cellToText(cell("customer")).trim());
+    const currencyText = cellToText(cell("currency")).trim().toUpperCase() || (customer?.currency ?? "");
+    if (customer === undefined || !isCurrencyCode(currencyText)) continue;
+    try {
+      const date = cellToDate(cell("date"), "date");
+      const amount = cellToMoney(cell("amount"), currencyText, "amount");
+      if (date === null || amount === null) continue;
+      const methodText = cellToText(cell("method")).trim().toLowerCase();
+      const method = RECEIPT_METHODS.find((m) => m === methodText) ?? "other";
+      const reversed = cellToText(cell("status")).trim().toLowerCase() === "reversed";
+      receipts.set(id, { id, customerId: customer.id, date, currency: currencyText, amount, unapplied: amount, method, reference: cellToText(cell("reference")).trim(), reversed, version, activityDate: date });
+    } catch (error) {
+      // A posted row the clerk has since typed over: leave it to the server.
+      if (!isDomainError(error)) throw error;
+    }
   }
   return {
     customers: worldCustomers,
@@ -326,8 +359,9 @@ export async function settle(gateway: WorkbookGateway, frozen: FrozenPush, answe
         message: "",
         update: (cells: CellValue[]) => {
           if (row.table === PAYMENTS.table) {
-            const result = row.operations.map((i) => versionByIndex.get(i)).find((r) => r?.op === "receipt.create" || r?.op === "receipt.reverse");
-            if (result?.op === "receipt.create" && result.version !== null) cells[columnIndex(PAYMENTS.table, "version")] = result.version;
+            const result = row.operations.map((i) => versionByIndex.get(i)).find((r) => r?.op === "receipt.create" || r?.op === "receipt.apply" || r?.op === "receipt.reverse");
+            // Applying from a posted receipt moves its version too; the next apply from this row must state the new one.
+            if ((result?.op === "receipt.create" || result?.op === "receipt.apply") && result.version !== null) cells[columnIndex(PAYMENTS.table, "version")] = result.version;
             if (result?.op === "receipt.reverse") {
               cells[columnIndex(PAYMENTS.table, "action")] = "";
               cells[columnIndex(PAYMENTS.table, "status")] = "Reversed";
@@ -354,10 +388,14 @@ export async function settle(gateway: WorkbookGateway, frozen: FrozenPush, answe
     return { kind: "refused", message: answer.message, posted: 0, problems, conflicts: [] };
   }
   if (answer.kind === "conflict") {
-    const conflicts = answer.conflicts.map((c) => conflictCell(c, cellOf)).filter((c): c is StoredConflict => c !== null);
+    const conflicts = answer.conflicts.map((c) => conflictCell(c, cellOf, frozen.changeSet.operations[c.index])).filter((c): c is StoredConflict => c !== null);
     await markRows(
       gateway,
-      conflicts.map((c) => ({ table: c.cell.table, row: c.cell.row, status: `Conflict: changed on server (v${c.expectedVersion} → v${c.currentVersion})`, message: describeCurrent(c.current) })),
+      conflicts.map((c) => {
+        const status = `Conflict: changed on server (v${c.expectedVersion} → v${c.currentVersion})`;
+        // Open Items has no Message column: the server's values go into the status, beside the clerk's intent.
+        return { table: c.cell.table, row: c.cell.row, status: c.cell.table === OPEN_ITEMS.table ? `${status}. ${describeCurrent(c.current)}`.slice(0, 250) : status, message: describeCurrent(c.current) };
+      }),
     );
     await gateway.setSetting(CONFLICTS_KEY, JSON.stringify(conflicts));
     await gateway.setSetting(PENDING_PUSH_KEY, "");
@@ -370,14 +408,26 @@ export async function settle(gateway: WorkbookGateway, frozen: FrozenPush, answe
   throw new Error("a dry-run answer cannot settle a push");
 }
 
-function conflictCell(c: ConflictWire, cellOf: (index: number, field: string) => CellRef | null): StoredConflict | null {
+function conflictCell(c: ConflictWire, cellOf: (index: number, field: string) => CellRef | null, operation: Operation | undefined): StoredConflict | null {
   // Point at the row of the entity that moved: the Open Items row of a document, else the operation's own row.
-  const cell = cellOf(c.index, "") ?? (c.ref === null ? null : (() => {
+  const field = fieldNaming(operation, c.id);
+  const cell = (field === null ? null : cellOf(c.index, field)) ?? cellOf(c.index, "") ?? (c.ref === null ? null : (() => {
     const ref = parseRef(c.ref);
     return ref === null ? null : { table: ref.table, row: ref.row, column: "status" };
   })());
   if (cell === null) return null;
   return { cell, entity: c.entity, id: c.id, expectedVersion: c.expectedVersion, currentVersion: c.currentVersion, current: c.current };
+}
+
+/** The field of an operation that names `id` ("applications.1.documentId", "receiptId", …), or null. */
+function fieldNaming(operation: Operation | undefined, id: string): string | null {
+  if (operation === undefined) return null;
+  if ("applications" in operation) {
+    const i = (operation.applications ?? []).findIndex((a) => a.documentId === id);
+    if (i >= 0) return `applications.${i}.documentId`;
+  }
+  const fields = operation as Readonly<Record<string, unknown>>;
+  return ["documentId", "receiptId", "creditMemoId", "disputeId"].find((key) => fields[key] === id) ?? null;
 }
 
 export function describeCurrent(current: Readonly<Record<string, unknown>>): string {
