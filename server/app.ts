@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import type { Clock } from "../shared/dates.js";
 import { apiRouter, publicApiRouter } from "./http/api.js";
 import { authenticate } from "./http/auth.js";
+import { bankUploadRouter } from "./http/bank-api.js";
 import type { EntraVerifier } from "./http/entra.js";
 import { errorMiddleware, notFound } from "./http/errors.js";
 import type { Logger } from "./http/logger.js";
@@ -46,9 +47,12 @@ export function createApp(options: AppOptions): Express {
   let cachedDoc: Record<string, unknown> | null = null;
   const doc = () => (cachedDoc ??= openApiDocument());
   app.use("/api/v1", publicApiRouter({ store: options.store }, doc, () => docsPage(doc())));
+  const authenticated = authenticate({ tokens: options.tokens, entra: options.entra });
+  // Bank files are streamed, with their own body limit, so this one route comes before the JSON parser.
+  app.use("/api/v1", bankUploadRouter({ store: options.store, before: [authenticated, security.rateLimit, security.noStore] }));
   app.use(
     "/api/v1",
-    authenticate({ tokens: options.tokens, entra: options.entra }),
+    authenticated,
     ...security.afterAuth,
     apiRouter({ store: options.store, tokens: options.tokens, clock: options.clock }),
   );

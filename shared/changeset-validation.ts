@@ -11,6 +11,7 @@
  * (each with operation index, ref, field, code, message) and `conflicts`
  * (an operation based on a version the server has moved past).
  */
+import type { BankDirection, BankLineStatus } from "./bank.js";
 import { validateAllocations, type AllocationRequest, type OpenItemForApplication } from "./cash-application.js";
 import type { ChangeSet, Operation, OperationConflict, OperationError, OperationOf } from "./changeset.js";
 import { isCurrencyCode, type CurrencyCode } from "./currency.js";
@@ -80,6 +81,22 @@ export interface WorldDispute {
   readonly version: number;
 }
 
+/** An imported bank line a receipt may record (receipt.create with bankLineId). */
+export interface WorldBankLine {
+  readonly id: string;
+  readonly statementId: string;
+  /** Signed: a credit positive, a debit negative. */
+  readonly amount: Money;
+  readonly direction: BankDirection;
+  /** The bank's status of the entry: only booked money becomes a receipt. */
+  readonly entryStatus: BankLineStatus;
+  /** Matching status: open until a receipt records it. */
+  readonly status: "open" | "matched" | "ignored";
+  readonly receiptId: string | null;
+  readonly payerAccount: string | null;
+  readonly version: number;
+}
+
 export interface World {
   readonly customers: ReadonlyMap<string, WorldCustomer>;
   readonly documents: ReadonlyMap<string, WorldDocument>;
@@ -93,6 +110,12 @@ export interface World {
   /** Customer numbers and `${type}:${number}` document numbers already used. */
   readonly takenNumbers: ReadonlySet<string>;
   readonly closedPeriods: ReadonlySet<string>;
+  /**
+   * Bank lines named by `bankLineId`. Absent when the caller does not know
+   * bank lines (the add-in's Review over pulled sheets): then those checks
+   * are left to the server, whose world always has them.
+   */
+  readonly bankLines?: ReadonlyMap<string, WorldBankLine>;
 }
 
 /** What the server (or the add-in) must load before planning: every id the change set names. */
@@ -102,6 +125,7 @@ export interface References {
   readonly receipts: Set<string>;
   readonly applications: Set<string>;
   readonly disputes: Set<string>;
+  readonly bankLines: Set<string>;
   /** Ids the change set creates (must not exist yet). */
   readonly newIds: Set<string>;
   readonly customerNumbers: Set<string>;
@@ -115,6 +139,7 @@ export function referencesOf(changeSet: ChangeSet): References {
     receipts: new Set(),
     applications: new Set(),
     disputes: new Set(),
+    bankLines: new Set(),
     newIds: new Set(),
     customerNumbers: new Set(),
     documentNumbers: new Set(),
@@ -141,6 +166,7 @@ export function referencesOf(changeSet: ChangeSet): References {
       case "receipt.create":
         refs.customers.add(op.customerId);
         refs.newIds.add(op.id);
+        if (op.bankLineId !== undefined) refs.bankLines.add(op.bankLineId);
         addAllocations(op.applications ?? [], index);
         break;
       case "receipt.apply":
@@ -241,6 +267,15 @@ export type Effect =
     }
   | { readonly kind: "dispute.resolve"; readonly disputeId: string; readonly baseVersion: number; readonly resolution: string; readonly note: string }
   | { readonly kind: "period.close"; readonly period: string }
+  | {
+      /** The bank line is recorded by the receipt: marked matched (guarded by its version), its payer account remembered. */
+      readonly kind: "bankLine.match";
+      readonly bankLineId: string;
+      readonly baseVersion: number;
+      readonly receiptId: string;
+      readonly customerId: string;
+      readonly payerAccount: string | null;
+    }
   | { readonly kind: "journal"; readonly journal: Journal }
   | { readonly kind: "audit"; readonly action: string; readonly entity: string; readonly entityId: string; readonly detail: Record<string, unknown> };
 
@@ -430,6 +465,8 @@ class WorkingWorld {
   readonly openDisputeByDocument = new UndoMap<string, string>(this.#log);
   /** Write-offs this change set posts per document: a clerk's limit is per document, not per row. */
   readonly writtenOff = new UndoMap<string, Money>(this.#log);
+  /** null: the world does not know bank lines (see World.bankLines). */
+  readonly bankLines: UndoMap<string, WorldBankLine> | null;
 
   constructor(readonly world: World) {
     for (const [id, c] of world.customers) this.customers.set(id, c);
@@ -446,6 +483,12 @@ class WorkingWorld {
       if (d.status === "open") this.openDisputeByDocument.set(d.documentId, id);
     }
     for (const p of world.closedPeriods) this.closedPeriods.add(p);
+    if (world.bankLines === undefined) {
+      this.bankLines = null;
+    } else {
+      this.bankLines = new UndoMap<string, WorldBankLine>(this.#log);
+      for (const [id, line] of world.bankLines) this.bankLines.set(id, line);
+    }
     // The store leaves loaded customers' numbers out of takenNumbers (an update keeps its own); they are still taken.
     for (const c of world.customers.values()) this.numbers.add(`customer:${c.number}`);
     this.#log.length = 0;
@@ -807,6 +850,7 @@ class OperationChecker {
     this.state.claimId(op.id, "id");
     const receipt = { id: op.id, customerId: customer.id, date: op.date, currency, amount, method: op.method, reference: op.reference };
     this.effects.push({ kind: "receipt.insert", receipt });
+    if (op.bankLineId !== undefined) this.matchBankLine({ bankLineId: op.bankLineId, receiptId: op.id, customerId: customer.id, amount });
     this.state.receipts.set(op.id, {
       value: { ...receipt, unapplied: amount, reversed: false, version: 1, activityDate: op.date },
       baseVersion: null,
@@ -821,6 +865,33 @@ class OperationChecker {
       this.allocate({ kind: "receipt", sourceId: op.id, date: op.date, allocations: op.applications, fieldPrefix: "applications" });
     }
     return op.id;
+  }
+
+  /** The receipt records this bank line: an open, booked credit of exactly the receipt's amount and currency. */
+  matchBankLine(spec: { bankLineId: string; receiptId: string; customerId: string; amount: Money }): void {
+    const lines = this.state.bankLines;
+    if (lines === null) return;
+    const line = lines.get(spec.bankLineId);
+    if (line === undefined) reject("bankLineId", "not_found", `bank line "${spec.bankLineId}" does not exist`);
+    if (line.status !== "open") {
+      const by = line.receiptId === null ? "" : ` to receipt "${line.receiptId}"`;
+      reject("bankLineId", "bank_line_not_open", `bank line "${line.id}" is already ${line.status}${by}; a bank line records one receipt`);
+    }
+    if (line.direction !== "credit") {
+      reject("bankLineId", "bank_line_not_credit", `bank line "${line.id}" is a debit of ${line.amount.abs().format()} ${line.amount.currency}; only money received becomes a receipt`);
+    }
+    if (line.entryStatus !== "booked") {
+      reject("bankLineId", "bank_line_not_booked", `bank line "${line.id}" is ${line.entryStatus}, not booked; record the receipt once the bank books it`);
+    }
+    if (line.amount.currency !== spec.amount.currency) {
+      reject("currency", "bank_line_mismatch", `the receipt is in ${spec.amount.currency} but bank line "${line.id}" is in ${line.amount.currency}`);
+    }
+    if (!line.amount.equals(spec.amount)) {
+      reject("amount", "bank_line_mismatch", `the receipt amount ${spec.amount.format()} differs from bank line "${line.id}" (${line.amount.format()} ${line.amount.currency}); record the amount the bank received`);
+    }
+    lines.set(line.id, { ...line, status: "matched", receiptId: spec.receiptId });
+    this.effects.push({ kind: "bankLine.match", bankLineId: line.id, baseVersion: line.version, receiptId: spec.receiptId, customerId: spec.customerId, payerAccount: line.payerAccount });
+    this.audit("bankLine.match", "receipt", spec.receiptId, { bankLineId: line.id, statementId: line.statementId });
   }
 
   applyReceipt(op: OperationOf<"receipt.apply">): string {

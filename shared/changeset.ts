@@ -113,6 +113,12 @@ export const operationSchema = z.discriminatedUnion("op", [
     method: z.enum(RECEIPT_METHODS),
     reference: text(200),
     applications: z.array(allocationSchema).max(10_000).optional(),
+    /**
+     * The imported bank line this receipt records: it must be an open, booked
+     * credit of exactly this amount and currency; committing marks it matched
+     * and remembers its payer account for this customer.
+     */
+    bankLineId: idSchema.optional(),
   }),
   z.strictObject({
     ...base,

@@ -18,6 +18,8 @@ export const ACTIONS = [
   "writeOffUpToLimit",
   "writeOffAboveLimit",
   "closePeriod",
+  /** Import journals that reach the AR control account from outside the subledger. */
+  "postGlJournals",
   "manageTokens",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -34,6 +36,7 @@ export const PERMISSIONS = {
     writeOffUpToLimit: false,
     writeOffAboveLimit: false,
     closePeriod: false,
+    postGlJournals: false,
     manageTokens: false,
   },
   clerk: {
@@ -42,6 +45,7 @@ export const PERMISSIONS = {
     writeOffUpToLimit: true,
     writeOffAboveLimit: false,
     closePeriod: false,
+    postGlJournals: false,
     manageTokens: false,
   },
   controller: {
@@ -50,6 +54,7 @@ export const PERMISSIONS = {
     writeOffUpToLimit: true,
     writeOffAboveLimit: true,
     closePeriod: true,
+    postGlJournals: true,
     manageTokens: false,
   },
   admin: {
@@ -58,6 +63,7 @@ export const PERMISSIONS = {
     writeOffUpToLimit: true,
     writeOffAboveLimit: true,
     closePeriod: true,
+    postGlJournals: true,
     manageTokens: true,
   },
 } as const satisfies Record<Role, Record<Action, boolean>>;

@@ -10,6 +10,7 @@ import type { Clock } from "../../shared/dates.js";
 import { can } from "../../shared/roles.js";
 import type { LedgerStore, PushOutcome } from "../store/port.js";
 import { requireRole } from "./auth.js";
+import { registerBankRoutes } from "./bank-api.js";
 import { HttpError } from "./errors.js";
 import { requirePrincipal } from "./request-context.js";
 import { createToken, type TokenStore } from "./tokens.js";
@@ -164,6 +165,9 @@ export function apiRouter(deps: ApiDependencies): Router {
     if (committed === null) throw new HttpError({ status: 404, error: "not_found", message: `change set ${id} was never committed` });
     res.json({ status: "committed", ...committed });
   });
+
+  // Bank statements, CSV mappings, GL journals and reconciliations (issue 6).
+  registerBankRoutes(router, { store, clock });
 
   router.post("/tokens", requireRole("manageTokens"), async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as { user?: unknown; role?: unknown };

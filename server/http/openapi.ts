@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { changeSetSchema } from "../../shared/changeset.js";
+import { externalJournalBatchSchema } from "../../shared/gl-journal-import.js";
 
 const money = { type: "string", pattern: "^-?\\d+(\\.\\d+)?$", description: "Exact decimal amount as text, e.g. \"1234.50\"" };
 const isoDate = { type: "string", format: "date", description: "Calendar date YYYY-MM-DD" };
@@ -43,6 +44,24 @@ const agingParams = [
 
 const operationsSchema = z.toJSONSchema(changeSetSchema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
 delete (operationsSchema as { $schema?: unknown }).$schema;
+const journalsSchema = z.toJSONSchema(externalJournalBatchSchema, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
+delete (journalsSchema as { $schema?: unknown }).$schema;
+
+const nullableMoney = { oneOf: [money, { type: "null" }] };
+const nullableDate = { oneOf: [isoDate, { type: "null" }] };
+const nullableText = { type: ["string", "null"] };
+const notFound = (what: string) => errorResponse(`No such ${what}`);
+
+const uploadOptionParams = [
+  q("format", "auto (default: detected from the first bytes), bai2, camt (camt.052/053/054, versions 02–13), lockbox (BAI lockbox) or csv", { type: "string", enum: ["auto", "bai2", "camt", "lockbox", "csv"] }),
+  q("mapping", "CSV: the bank whose saved column mapping reads the file (PUT /api/v1/csv-mappings/{bank})"),
+  q("accountId", "CSV: the account the export is for, when the mapping names none"),
+  q("encoding", "Text encoding of the file (WHATWG label, default utf-8), e.g. windows-1252"),
+  q("controlTotals", "BAI2: verify (default) refuses a file whose 49/98/99 totals or counts disagree with its records; ignore for a bank known to write wrong trailers", { type: "string", enum: ["verify", "ignore"] }),
+  q("currency", "Lockbox account currency (default USD); BAI2 currency when the file names none", { type: "string", pattern: "^[A-Z]{3}$" }),
+  q("lockboxOverflow", "Lockbox type 4 overflow layout: memo (default) or invoices:<number width>:<amount width>, e.g. invoices:15:10"),
+  q("fileName", "The file's name, kept with the statement"),
+];
 
 export function openApiDocument(serverUrl = "/"): Record<string, unknown> {
   return {
@@ -135,6 +154,186 @@ export function openApiDocument(serverUrl = "/"): Record<string, unknown> {
             },
           },
         },
+        BankStatement: {
+          type: "object",
+          description: "One statement of an imported bank file (a file may hold several: BAI2 accounts and groups, camt Stmt/Ntfctn/Rpt). Amounts are signed from the account holder's side.",
+          properties: {
+            id: { type: "string" },
+            fileSha256: { type: "string", description: "SHA-256 of the file: the same file imports once" },
+            fileIndex: { type: "integer", description: "Position of the statement in its file, from 0" },
+            fileName: nullableText,
+            format: { type: "string", enum: ["bai2", "camt.052", "camt.053", "camt.054", "lockbox", "csv"] },
+            account: { type: "string", description: "The IBAN when the file gives one, else the bank's account (or lockbox) number" },
+            iban: nullableText,
+            currency: { type: "string" },
+            bankStatementId: nullableText,
+            statementDate: nullableDate,
+            from: { ...nullableDate, description: "First booking date of its booked lines (the statement date when it has none)" },
+            to: { ...nullableDate, description: "Last booking date of its booked lines (the statement date when it has none)" },
+            openingBalance: nullableMoney,
+            closingBalance: nullableMoney,
+            lineCount: { type: "integer" },
+            importedAt: { type: "string" },
+            importedBy: { type: "string" },
+          },
+        },
+        BankLine: {
+          type: "object",
+          properties: {
+            id: { type: "string", description: "Send as bankLineId in receipt.create to record this line" },
+            statementId: { type: "string" },
+            lineNo: { type: "integer", description: "Position in the statement, from 1" },
+            fileLine: { type: "integer", description: "Line of the file where the record starts" },
+            recordRef: { type: "string", description: "Where in the file, for people: \"BAI2 line 7 (16 detail)\"" },
+            bookingDate: isoDate,
+            valueDate: nullableDate,
+            amount: { ...money, description: "Signed: a credit (money in) positive, a debit negative" },
+            currency: { type: "string" },
+            direction: { type: "string", enum: ["credit", "debit"] },
+            entryStatus: { type: "string", enum: ["booked", "pending", "information", "future"], description: "The bank's status; only booked lines become receipts and count toward the balance" },
+            reversal: { type: "boolean" },
+            bankReference: nullableText,
+            customerReference: nullableText,
+            payerName: nullableText,
+            payerAccount: { ...nullableText, description: "Letters and digits only, upper case" },
+            typeCode: nullableText,
+            checkNumber: nullableText,
+            remittance: {
+              type: "object",
+              properties: {
+                unstructured: { type: "array", items: { type: "string" } },
+                documents: { type: "array", items: { type: "object", properties: { number: { type: "string" }, amount: money } } },
+                creditorReference: { type: "string" },
+              },
+            },
+            status: { type: "string", enum: ["open", "matched", "ignored"], description: "open until a receipt records the line" },
+            receiptId: nullableText,
+            version: { type: "integer" },
+            suggestion: { oneOf: [{ $ref: "#/components/schemas/MatchSuggestion" }, { type: "null" }] },
+          },
+        },
+        MatchSuggestion: {
+          type: "object",
+          description: "The matching engine's proposal for an open credit line: who paid and what it settles, with a confidence (0–1) and the reasons in words. Nothing is applied until a change set records it (receipt.create with bankLineId and applications).",
+          properties: {
+            customerId: nullableText,
+            customerNumber: nullableText,
+            customerName: nullableText,
+            kind: { type: "string", enum: ["invoice", "exact", "discount", "combination", "shortPay", "unmatched", "debit"] },
+            allocations: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  documentId: { type: "string" },
+                  documentNumber: { type: "string" },
+                  documentVersion: { type: ["integer", "null"] },
+                  amount: money,
+                  discount: money,
+                  writeOff: money,
+                  writeOffReason: nullableText,
+                },
+              },
+            },
+            unapplied: money,
+            confidence: { type: "number", minimum: 0, maximum: 1 },
+            autoAccept: { type: "boolean", description: "At or above the auto-accept threshold with no safety rule against it" },
+            reasons: { type: "array", items: { type: "string" } },
+          },
+        },
+        CsvMapping: {
+          type: "object",
+          description: "How to read one bank's CSV export (see shared/bank.ts CsvMapping): delimiter, headerRow, skipRows, date {column, format}, valueDate, amount (a column, or {debit, credit}), decimal, group, currency or currencyColumn, description, reference, payerName, payerAccount, accountId. Columns are header names or 0-based positions.",
+          required: ["delimiter", "headerRow", "date", "amount", "decimal", "group"],
+          properties: {
+            delimiter: { type: "string", enum: [",", ";", "\t", "|"] },
+            headerRow: { type: "boolean" },
+            skipRows: { type: "integer", minimum: 0 },
+            date: { type: "object", properties: { column: { type: ["string", "integer"] }, format: { type: "string", enum: ["YYYY-MM-DD", "MM/DD/YYYY", "DD/MM/YYYY", "DD.MM.YYYY"] } } },
+            valueDate: { type: "object" },
+            amount: { oneOf: [{ type: ["string", "integer"] }, { type: "object", properties: { debit: { type: ["string", "integer"] }, credit: { type: ["string", "integer"] } } }] },
+            decimal: { type: "string", enum: [".", ","] },
+            group: { type: "string" },
+            currency: { type: "string" },
+            currencyColumn: { type: ["string", "integer"] },
+            description: {},
+            reference: { type: ["string", "integer"] },
+            payerName: { type: ["string", "integer"] },
+            payerAccount: { type: ["string", "integer"] },
+            accountId: { type: "string" },
+          },
+        },
+        BankReconciliation: {
+          type: "object",
+          description: "A statement's lines against recorded receipts. matched: line ↔ receipt; linesWithoutReceipt: booked lines no receipt records (credits and debits); receiptsWithoutLine: receipts in the statement's currency dated in its range that no line records; notBooked: pending/information entries, listed but not counted; otherCurrency: lines in another currency than the statement's, listed but not counted. balance: opening + Σ booked credits − Σ booked debits against the closing balance, with the difference.",
+          properties: {
+            statementId: { type: "string" },
+            currency: { type: "string" },
+            from: nullableDate,
+            to: nullableDate,
+            matched: { type: "array", items: { type: "object", properties: { line: { type: "object" }, receipt: { type: "object" } } } },
+            linesWithoutReceipt: { type: "array", items: { type: "object" } },
+            receiptsWithoutLine: { type: "array", items: { type: "object" } },
+            notBooked: { type: "array", items: { type: "object" } },
+            otherCurrency: { type: "array", items: { type: "object" } },
+            totals: {
+              type: "object",
+              properties: { credits: money, debits: money, net: money, matched: money, creditsWithoutReceipt: money, debitsWithoutReceipt: money, receiptsWithoutLine: money },
+            },
+            balance: {
+              type: "object",
+              properties: {
+                opening: nullableMoney,
+                closing: nullableMoney,
+                expectedClosing: nullableMoney,
+                difference: { ...nullableMoney, description: "closing − (opening + credits − debits); null when a balance is missing" },
+                ties: { type: ["boolean", "null"] },
+                message: { type: "string" },
+              },
+            },
+          },
+        },
+        ArGlReconciliation: {
+          type: "object",
+          description: "Per currency: subledgerOpen (the aging total as of the date: open documents plus unapplied cash, which aging shows negative), glBalance (Σ debit − credit on the AR control account over journals dated on or before it), difference = glBalance − subledgerOpen, and the reconciling items that explain it, each with its effect on that difference: unappliedCash (held in the unapplied-cash account), externalJournal (posted to AR control from outside the subledger), postedAfterAsOf (an event dated on or before the date posted to the GL after it: a back-dated posting), postedBeforeEvent, postingWithoutEvent, notPosted. unexplained = difference − Σ items is 0 when everything is accounted for.",
+          properties: {
+            asOf: isoDate,
+            account: { type: "string" },
+            currencies: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  currency: { type: "string" },
+                  subledgerOpen: money,
+                  subledgerDocuments: money,
+                  unappliedCash: money,
+                  glBalance: money,
+                  difference: money,
+                  items: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      properties: {
+                        kind: { type: "string", enum: ["unappliedCash", "externalJournal", "postedAfterAsOf", "postedBeforeEvent", "postingWithoutEvent", "notPosted"] },
+                        amount: money,
+                        date: nullableDate,
+                        journalId: nullableText,
+                        eventId: nullableText,
+                        reference: nullableText,
+                        description: { type: "string" },
+                      },
+                    },
+                  },
+                  explained: money,
+                  unexplained: money,
+                  reconciled: { type: "boolean" },
+                },
+              },
+            },
+          },
+        },
+        ExternalJournals: journalsSchema,
         Customer: {
           type: "object",
           properties: {
@@ -234,6 +433,109 @@ export function openApiDocument(serverUrl = "/"): Record<string, unknown> {
           summary: "A committed change set's stored result (404 if that id never committed): lets a client whose connection dropped learn whether its push landed",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           responses: { "200": response("Committed, with its results", { type: "object", properties: { status: { const: "committed" }, id: { type: "string" }, results: { type: "array" }, cursor: { type: "string" } } }), "404": errorResponse("Never committed"), ...stdErrors },
+        },
+      },
+      "/api/v1/bank-statements": {
+        get: {
+          summary: "Imported bank statements, latest first",
+          parameters: [q("account", "Only this account (IBAN or bank account number)"), q("limit", "At most this many (1–1000, default 100)", { type: "integer" })],
+          responses: { "200": response("Statements", { type: "object", properties: { statements: { type: "array", items: { $ref: "#/components/schemas/BankStatement" } } } }), ...stdErrors },
+        },
+        post: {
+          summary: "Import a bank file (BAI2, camt.052/053/054, BAI lockbox, CSV with a saved mapping): streamed through its parser, stored whole in one transaction or refused whole; the same file imports once (clerk)",
+          parameters: uploadOptionParams,
+          requestBody: {
+            required: true,
+            description: "The file itself as the body (any Content-Type but JSON, options in the query; at most 50 MB), or JSON with the same options and the file's text as `content`.",
+            content: {
+              "application/octet-stream": { schema: { type: "string", format: "binary" } },
+              "text/plain": { schema: { type: "string" } },
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["content"],
+                  properties: {
+                    content: { type: "string", description: "The bank file's text" },
+                    format: { type: "string", enum: ["auto", "bai2", "camt", "lockbox", "csv"] },
+                    mapping: { oneOf: [{ type: "string", description: "A saved mapping's bank name" }, { $ref: "#/components/schemas/CsvMapping" }] },
+                    accountId: { type: "string" },
+                    encoding: { type: "string" },
+                    controlTotals: { type: "string", enum: ["verify", "ignore"] },
+                    currency: { type: "string" },
+                    lockboxOverflow: { type: "string" },
+                    fileName: { type: "string" },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "201": response("Imported: every statement of the file", { type: "object", properties: { created: { const: true }, statements: { type: "array", items: { $ref: "#/components/schemas/BankStatement" } } } }),
+            "200": response("This file (same SHA-256) was imported before: its statements as stored then", { type: "object", properties: { created: { const: false }, statements: { type: "array", items: { $ref: "#/components/schemas/BankStatement" } } } }),
+            "401": stdErrors["401"],
+            "403": stdErrors["403"],
+            "413": errorResponse("The file is over 50 MB"),
+            "415": errorResponse("A form upload: send the file itself as the body"),
+            "422": response("The file was refused and nothing stored: the message names the format, line and record and what was wrong (a wrong control total, a truncated record, a date that does not exist)", { allOf: [{ $ref: "#/components/schemas/Error" }, { type: "object", properties: { format: { type: "string" }, line: { type: "integer" }, record: { type: "string" } } }] }),
+            "429": stdErrors["429"],
+          },
+        },
+      },
+      "/api/v1/bank-statements/{id}": {
+        get: {
+          summary: "One imported bank statement",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": response("The statement", { $ref: "#/components/schemas/BankStatement" }), "404": notFound("statement"), ...stdErrors },
+        },
+      },
+      "/api/v1/bank-statements/{id}/lines": {
+        get: {
+          summary: "A statement's lines in order; open credit lines carry the matching engine's suggestion (customer, allocations, confidence, reasons)",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }, q("status", "Only lines with this match status", { type: "string", enum: ["open", "matched", "ignored"] })],
+          responses: { "200": response("The statement and its lines", { type: "object", properties: { statement: { $ref: "#/components/schemas/BankStatement" }, lines: { type: "array", items: { $ref: "#/components/schemas/BankLine" } } } }), "404": notFound("statement"), ...stdErrors },
+        },
+      },
+      "/api/v1/csv-mappings/{bank}": {
+        get: {
+          summary: "The CSV column mapping saved for a bank",
+          parameters: [{ name: "bank", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": response("The mapping", { type: "object", properties: { bank: { type: "string" }, mapping: { $ref: "#/components/schemas/CsvMapping" }, version: { type: "integer" }, updatedAt: { type: "string" }, updatedBy: { type: "string" } } }), "404": notFound("mapping"), ...stdErrors },
+        },
+        put: {
+          summary: "Save (or replace) a bank's CSV column mapping (clerk)",
+          parameters: [{ name: "bank", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CsvMapping" } } } },
+          responses: {
+            "200": response("Saved", { type: "object", properties: { bank: { type: "string" }, mapping: { $ref: "#/components/schemas/CsvMapping" }, version: { type: "integer" } } }),
+            "422": errorResponse("The mapping is malformed: `field` says which part"),
+            ...stdErrors,
+          },
+        },
+      },
+      "/api/v1/reconciliation/bank/{statementId}": {
+        get: {
+          summary: "Bank deposit reconciliation of a statement: lines against recorded receipts, and whether opening + credits − debits ties to the closing balance",
+          parameters: [{ name: "statementId", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": response("The reconciliation", { $ref: "#/components/schemas/BankReconciliation" }), "404": notFound("statement"), ...stdErrors },
+        },
+      },
+      "/api/v1/gl/journals": {
+        post: {
+          summary: "Import journals posted to the AR control account from outside the subledger (controller): balanced, dated, one currency each, never into a closed period; a journal id imports once",
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ExternalJournals" } } } },
+          responses: {
+            "201": response("Imported", { type: "object", properties: { status: { const: "committed" }, journals: { type: "array", items: { type: "object", properties: { id: { type: "string" }, glId: { type: "string" }, date: isoDate, currency: { type: "string" }, arAmount: money } } } } }),
+            "409": errorResponse("A journal id was imported before (ids lists them); nothing was written"),
+            "422": response("Refused: each error names the journal index and the field; nothing was written", { allOf: [{ $ref: "#/components/schemas/Error" }, { type: "object", properties: { errors: { type: "array", items: { $ref: "#/components/schemas/OperationError" } } } }] }),
+            ...stdErrors,
+          },
+        },
+      },
+      "/api/v1/reconciliation/ar-gl": {
+        get: {
+          summary: "AR subledger to GL control-account reconciliation as of a date, per currency, with the reconciling items that explain the difference",
+          parameters: [q("asOf", "As-of date (default: today)", isoDate)],
+          responses: { "200": response("The reconciliation", { $ref: "#/components/schemas/ArGlReconciliation" }), ...stdErrors },
         },
       },
       "/api/v1/tokens": {

@@ -9,17 +9,27 @@
  * refused naming the differences.
  */
 import { createHash } from "node:crypto";
+import type { ArGlReconciliation } from "../../shared/ar-gl-reconciliation.js";
+import type { CsvMapping } from "../../shared/bank.js";
+import type { BankLineMatchStatus, BankReconciliation } from "../../shared/bank-reconciliation.js";
 import { canonicalJson, jsonDifferences } from "../../shared/canonical-json.js";
 import type { ChangeSet } from "../../shared/changeset.js";
 import { planChangeSet, type PlanResult } from "../../shared/changeset-validation.js";
 import type { CurrencyCode } from "../../shared/currency.js";
-import type { Clock } from "../../shared/dates.js";
+import type { Clock, IsoDate } from "../../shared/dates.js";
 import { Money } from "../../shared/money.js";
 import { ACCOUNTS } from "../../shared/gl.js";
 import { assertMigrated } from "./migrate.js";
+import * as bankStore from "./bank-store.js";
 import type {
   AgingQuery,
   AgingReport,
+  BankImportInput,
+  BankImportResult,
+  BankLineWithSuggestion,
+  BankStatementRow,
+  GlJournalImportOutcome,
+  SavedCsvMapping,
   ChangesPage,
   CommittedChangeSet,
   CustomerQuery,
@@ -203,9 +213,10 @@ export class SqlLedgerStore implements LedgerStore {
   }
 
   /**
-   * The ledger's invariants: every journal balances; the AR control account
-   * equals open invoices less open credits, and unapplied cash equals the
-   * receipts' unapplied amounts, per currency; stored balances equal what the
+   * The ledger's invariants: every journal balances; the subledger's postings
+   * to the AR control account equal open invoices less open credits, and to
+   * unapplied cash the receipts' unapplied amounts, per currency (journals
+   * imported from outside are reconciling items, not drift); stored balances equal what the
    * append-only rows add up to; no balance is out of bounds.
    */
   async checkInvariants(): Promise<InvariantReport> {
@@ -236,6 +247,49 @@ export class SqlLedgerStore implements LedgerStore {
       problems.push(`receipt ${String(row.receipt_id)}: stored unapplied ${String(row.unapplied_minor)} ≠ ${String(row.expected_minor)} from its applications`);
     }
     return { ok: problems.length === 0, problems };
+  }
+
+  // -- bank statements and reconciliation (bank-store.ts) -------------------------
+
+  importBankStatements(input: BankImportInput): Promise<BankImportResult> {
+    return bankStore.importBankStatements(this.#db, input, this.#clock.now());
+  }
+
+  bankStatements(query: { account?: string; limit: number }): Promise<BankStatementRow[]> {
+    return bankStore.listStatements(this.#db, query);
+  }
+
+  bankStatement(id: string): Promise<BankStatementRow | null> {
+    return bankStore.statementById(this.#db, id);
+  }
+
+  bankLines(query: { statementId: string; status?: BankLineMatchStatus }): Promise<BankLineWithSuggestion[]> {
+    // Short pays up to a clerk's write-off limit are suggested; the planner still checks the limit on push.
+    return bankStore.linesWithSuggestions(this.#db, query, {
+      clock: this.#clock,
+      shortPayLimit: this.#policy.writeOffLimit,
+      graceDays: this.#policy.discountGraceDays,
+    });
+  }
+
+  csvMapping(bank: string): Promise<SavedCsvMapping | null> {
+    return bankStore.csvMapping(this.#db, bank);
+  }
+
+  saveCsvMapping(bank: string, mapping: CsvMapping, user: string): Promise<SavedCsvMapping> {
+    return bankStore.saveCsvMapping(this.#db, bank, mapping, { user, now: this.#clock.now() });
+  }
+
+  bankReconciliation(statementId: string): Promise<BankReconciliation | null> {
+    return bankStore.bankReconciliation(this.#db, statementId);
+  }
+
+  importGlJournals(body: unknown, user: string): Promise<GlJournalImportOutcome> {
+    return bankStore.importGlJournals(this.#db, body, { user, now: this.#clock.now(), today: this.#clock.today() });
+  }
+
+  arGlReconciliation(asOf: IsoDate): Promise<ArGlReconciliation> {
+    return bankStore.arGlReconciliation(this.#db, asOf);
   }
 
   close(): Promise<void> {

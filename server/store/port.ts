@@ -7,6 +7,9 @@
  * Amounts are `Money` (serialized as decimal strings by Money#toJSON), dates
  * `IsoDate`, versions plain integers, cursors opaque strings.
  */
+import type { ArGlReconciliation } from "../../shared/ar-gl-reconciliation.js";
+import type { BankDirection, BankFormat, BankImportEvent, BankLineStatus, CsvMapping, Remittance } from "../../shared/bank.js";
+import type { BankLineMatchStatus, BankReconciliation } from "../../shared/bank-reconciliation.js";
 import type { CurrencyCode } from "../../shared/currency.js";
 import type { IsoDate } from "../../shared/dates.js";
 import type { DocumentType, ReceiptMethod } from "../../shared/ledger.js";
@@ -205,7 +208,146 @@ export interface InvariantReport {
   readonly problems: readonly string[];
 }
 
-export interface LedgerStore {
+// -- bank statements, matching and reconciliation (issue 6) ----------------------
+
+export interface BankStatementRow {
+  readonly id: string;
+  readonly fileSha256: string;
+  /** The statement's position in its file (a BAI2 file or camt message may hold several). */
+  readonly fileIndex: number;
+  readonly fileName: string | null;
+  readonly format: BankFormat;
+  readonly account: string;
+  readonly iban: string | null;
+  readonly currency: CurrencyCode;
+  /** The bank's own id for the statement, when the file gives one. */
+  readonly bankStatementId: string | null;
+  readonly statementDate: IsoDate | null;
+  /** First and last booking date of its booked lines (the statement date when it has none). */
+  readonly from: IsoDate | null;
+  readonly to: IsoDate | null;
+  readonly openingBalance: Money | null;
+  readonly closingBalance: Money | null;
+  readonly lineCount: number;
+  readonly importedAt: string;
+  readonly importedBy: string;
+}
+
+export interface BankLineRow {
+  readonly id: string;
+  readonly statementId: string;
+  /** Position within the statement, from 1. */
+  readonly lineNo: number;
+  /** Line of the file where the line's record starts. */
+  readonly fileLine: number;
+  readonly recordRef: string;
+  readonly bookingDate: IsoDate;
+  readonly valueDate: IsoDate | null;
+  /** Signed: a credit positive, a debit negative. */
+  readonly amount: Money;
+  readonly currency: CurrencyCode;
+  readonly direction: BankDirection;
+  /** The bank's status of the entry (booked, pending, …). */
+  readonly entryStatus: BankLineStatus;
+  readonly reversal: boolean;
+  readonly bankReference: string | null;
+  readonly customerReference: string | null;
+  readonly payerName: string | null;
+  /** Letters and digits only, upper case (shared/matching.ts normalizeAccount). */
+  readonly payerAccount: string | null;
+  readonly typeCode: string | null;
+  readonly checkNumber: string | null;
+  readonly remittance: Remittance;
+  /** Matching status: open until a receipt records it (receipt.create with bankLineId). */
+  readonly status: BankLineMatchStatus;
+  readonly receiptId: string | null;
+  readonly version: number;
+}
+
+export interface SuggestedAllocation {
+  readonly documentId: string;
+  readonly documentNumber: string;
+  /** The document's version when suggested: send it as documentVersion. */
+  readonly documentVersion: number | null;
+  readonly amount: Money;
+  readonly discount: Money;
+  readonly writeOff: Money;
+  readonly writeOffReason: string | null;
+}
+
+export interface BankLineSuggestion {
+  readonly customerId: string | null;
+  readonly customerNumber: string | null;
+  readonly customerName: string | null;
+  readonly kind: string;
+  readonly allocations: readonly SuggestedAllocation[];
+  readonly unapplied: Money;
+  /** 0..1 */
+  readonly confidence: number;
+  readonly autoAccept: boolean;
+  readonly reasons: readonly string[];
+}
+
+export interface BankLineWithSuggestion extends BankLineRow {
+  /** For open credit lines: the matching engine's suggestion; null for every other line. */
+  readonly suggestion: BankLineSuggestion | null;
+}
+
+export interface BankImportInput {
+  readonly sha256: string;
+  readonly fileName: string | null;
+  /** The format to name in messages when the file turns out to hold no statement. */
+  readonly format: BankFormat;
+  /** The parsed file, from the start; called once per pass (the import reads it twice: check, then store). */
+  readonly events: () => AsyncIterable<BankImportEvent>;
+  readonly user: string;
+}
+
+export interface BankImportResult {
+  /** false: this file (same SHA-256) was imported before; its statements are returned as they are. */
+  readonly created: boolean;
+  readonly statements: readonly BankStatementRow[];
+}
+
+export interface SavedCsvMapping {
+  readonly bank: string;
+  readonly mapping: CsvMapping;
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+export interface ImportedJournal {
+  readonly id: string;
+  readonly glId: string;
+  readonly date: IsoDate;
+  readonly currency: CurrencyCode;
+  /** Debit − credit on the AR control account. */
+  readonly arAmount: Money;
+}
+
+export type GlJournalImportOutcome =
+  | { readonly status: "committed"; readonly journals: readonly ImportedJournal[] }
+  | { readonly status: "invalid"; readonly errors: readonly OperationError[] }
+  | { readonly status: "duplicate"; readonly ids: readonly string[] };
+
+export interface BankReconciliationStore {
+  /** Stores every statement of a parsed file and its lines in one transaction, or nothing; a file imports once. */
+  importBankStatements(input: BankImportInput): Promise<BankImportResult>;
+  bankStatements(query: { account?: string; limit: number }): Promise<BankStatementRow[]>;
+  bankStatement(id: string): Promise<BankStatementRow | null>;
+  /** A statement's lines in order, open credit lines with the matching engine's suggestion. */
+  bankLines(query: { statementId: string; status?: BankLineMatchStatus }): Promise<BankLineWithSuggestion[]>;
+  csvMapping(bank: string): Promise<SavedCsvMapping | null>;
+  saveCsvMapping(bank: string, mapping: CsvMapping, user: string): Promise<SavedCsvMapping>;
+  /** null: no such statement. */
+  bankReconciliation(statementId: string): Promise<BankReconciliation | null>;
+  /** Journals from outside the subledger to the AR control account (source 'external'). */
+  importGlJournals(body: unknown, user: string): Promise<GlJournalImportOutcome>;
+  arGlReconciliation(asOf: IsoDate): Promise<ArGlReconciliation>;
+}
+
+export interface LedgerStore extends BankReconciliationStore {
   readonly kind: Dialect;
   health(): Promise<{ store: Dialect; schemaVersion: number }>;
   customers(query: CustomerQuery): Promise<CustomerRow[]>;

@@ -10,6 +10,7 @@ import {
   type Plan,
   type World,
   type WorldApplication,
+  type WorldBankLine,
   type WorldCustomer,
   type WorldDispute,
   type WorldDocument,
@@ -17,16 +18,18 @@ import {
 } from "../../shared/changeset-validation.js";
 import { parseCurrency } from "../../shared/currency.js";
 import { parseIsoDate } from "../../shared/dates.js";
+import type { BankDirection, BankLineStatus } from "../../shared/bank.js";
 import type { DocumentType, ReceiptMethod } from "../../shared/ledger.js";
 import { Money } from "../../shared/money.js";
 import { parseTerms } from "../../shared/terms.js";
 import type { Row, Sql, SqlExecutor } from "./sql.js";
+import * as bankSt from "./statements/bank.js";
 import * as st from "./statements/write.js";
 
 /** A guarded write found the row moved on: someone else committed first. */
 export class ConcurrentUpdateError extends Error {
   constructor(
-    readonly entity: "customer" | "document" | "receipt" | "dispute",
+    readonly entity: "customer" | "document" | "receipt" | "dispute" | "bankLine",
     readonly id: string,
   ) {
     super(`${entity} ${id} changed while this change set was being applied`);
@@ -109,6 +112,21 @@ function customerFromRow(row: Row): WorldCustomer {
     creditLimit: typeof limit === "bigint" ? Money.fromMinor(limit, currency) : null,
     collector: optStr(row, "collector"),
     onHold: num(row, "on_hold") === 1,
+    version: num(row, "version"),
+  };
+}
+
+function bankLineFromRow(row: Row): WorldBankLine {
+  const currency = parseCurrency(str(row, "currency"));
+  return {
+    id: str(row, "id"),
+    statementId: str(row, "statement_id"),
+    amount: Money.fromMinor(big(row, "amount_minor"), currency),
+    direction: str(row, "direction") as BankDirection,
+    entryStatus: str(row, "entry_status") as BankLineStatus,
+    status: str(row, "status") as WorldBankLine["status"],
+    receiptId: optStr(row, "receipt_id"),
+    payerAccount: optStr(row, "payer_account"),
     version: num(row, "version"),
   };
 }
@@ -196,8 +214,13 @@ export async function loadWorld(tx: SqlExecutor, changeSet: ChangeSet): Promise<
   // A customer being upserted keeps its own number.
   for (const c of customers.values()) takenNumbers.delete(`customer:${c.number}`);
   const closedPeriods = new Set((await tx.all(st.selectClosedPeriods(d))).map((r) => str(r, "period")));
+  const bankLines = new Map<string, WorldBankLine>();
+  for (const row of await loadIn(tx, refs.bankLines, (ids) => bankSt.selectBankLinesById(d, ids))) {
+    const line = bankLineFromRow(row);
+    bankLines.set(line.id, line);
+  }
 
-  return { customers, documents, receipts, applications, activeApplicationsBySource, disputes, takenIds, takenNumbers, closedPeriods };
+  return { customers, documents, receipts, applications, activeApplicationsBySource, disputes, takenIds, takenNumbers, closedPeriods, bankLines };
 }
 
 export interface ApplyContext {
@@ -233,6 +256,7 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
   const lines: Parameters<typeof st.insertJournalLines>[1][number][] = [];
   const audits: Parameters<typeof st.insertAudit>[1][number][] = [];
   const later: Sql[] = [];
+  const bankMatches: Extract<Plan["effects"][number], { kind: "bankLine.match" }>[] = [];
 
   for (const effect of plan.effects) {
     switch (effect.kind) {
@@ -374,6 +398,10 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
       case "period.close":
         later.push(st.closePeriod(d, { period: effect.period, closedAt: ctx.now, closedBy: ctx.user }));
         break;
+      case "bankLine.match":
+        // After the receipts are inserted: the line points at its receipt.
+        bankMatches.push(effect);
+        break;
       case "journal": {
         const j = effect.journal;
         journals.push({ id: j.id, date: j.date, source: "subledger", eventKind: j.eventKind, eventId: j.eventId, changeSetId: ctx.changeSetId, memo: j.memo, createdAt: ctx.now });
@@ -395,6 +423,13 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
   await run(writeOffs, 9, (c) => st.insertWriteOffs(d, c));
   await run(notes, 13, (c) => st.insertNotes(d, c));
   for (const statement of later) await tx.run(statement);
+  for (const m of bankMatches) {
+    const result = await tx.run(bankSt.matchBankLine(d, { id: m.bankLineId, baseVersion: m.baseVersion, receiptId: m.receiptId }));
+    if (result.rowsAffected !== 1) throw new ConcurrentUpdateError("bankLine", m.bankLineId);
+    if (m.payerAccount !== null) {
+      await tx.run(bankSt.rememberPayerAccount(d, { payerAccount: m.payerAccount, customerId: m.customerId, at: ctx.now, by: ctx.user, changeSetId: ctx.changeSetId }));
+    }
+  }
 
   // Balances last: one guarded UPDATE per document/receipt touched.
   for (const b of plan.balances) {

@@ -56,13 +56,14 @@ interface ErrorBody {
 
 describe("roles and the permission table", () => {
   // The issue's words, cell by cell: viewer reads; clerk posts and writes off
-  // up to the limit; controller also closes periods and writes off above the
-  // limit; admin (also) manages tokens.
+  // up to the limit; controller also closes periods, writes off above the
+  // limit and imports GL journals to AR control (issue 6); admin (also)
+  // manages tokens.
   const allowed: Record<Role, readonly Action[]> = {
     viewer: ["read"],
     clerk: ["read", "post", "writeOffUpToLimit"],
-    controller: ["read", "post", "writeOffUpToLimit", "writeOffAboveLimit", "closePeriod"],
-    admin: ["read", "post", "writeOffUpToLimit", "writeOffAboveLimit", "closePeriod", "manageTokens"],
+    controller: ["read", "post", "writeOffUpToLimit", "writeOffAboveLimit", "closePeriod", "postGlJournals"],
+    admin: ["read", "post", "writeOffUpToLimit", "writeOffAboveLimit", "closePeriod", "postGlJournals", "manageTokens"],
   };
 
   for (const role of ROLES) {

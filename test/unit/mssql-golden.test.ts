@@ -8,7 +8,7 @@
  * parameter types must equal the list written next to each case. On top of
  * that every statement passes a small T-SQL lint (no LIMIT, RETURNING,
  * ON CONFLICT, booleans, `||`; OFFSET/FETCH after ORDER BY; table hints
- * after a table name; columns that exist in migrations/mssql/001_initial.sql)
+ * after a table name; columns that exist in the migrations/mssql/ scripts)
  * and an amount check: every `*_minor` / `*_seq` column read is BIGINT
  * arithmetic, so tedious hands it over as text and no amount ever becomes a
  * JS float; every amount parameter is VarChar(20) text cast to BIGINT.
@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { mssqlInputs, type MssqlInput } from "../../server/store/mssql-database.js";
 import { loadMigrations, migrate, SchemaError, splitBatches } from "../../server/store/migrate.js";
+import * as bankStatements from "../../server/store/statements/bank.js";
 import * as readStatements from "../../server/store/statements/read.js";
 import * as writeStatements from "../../server/store/statements/write.js";
 import {
@@ -39,6 +40,9 @@ import { parseIsoDate } from "../../shared/dates.js";
 
 const GOLDEN_DIR = fileURLToPath(new URL("./golden/mssql/", import.meta.url));
 const MIGRATION = fileURLToPath(new URL("../../server/store/migrations/mssql/001_initial.sql", import.meta.url));
+const BANK_MIGRATION = fileURLToPath(
+  new URL("../../server/store/migrations/mssql/002_bank_reconciliation.sql", import.meta.url),
+);
 
 // -- the cases -------------------------------------------------------------------
 
@@ -82,6 +86,30 @@ const DUE_BUCKET_VALUES = [
 ];
 /** 5,000-character payload: past NVarChar(4000), it must go as NVarChar(MAX). */
 const LONG_PAYLOAD = `{"operations":[${'"x",'.repeat(1_000).slice(0, -1)}]}`.padEnd(5_000, " ");
+
+const SHA = "9f".repeat(32);
+
+const BANK_LINE = {
+  id: "bl-1",
+  statementId: "bs-1",
+  lineNo: 1,
+  fileLine: 7,
+  recordRef: "BAI2 line 7 (16 detail)",
+  bookingDate: "2026-03-02",
+  valueDate: null,
+  amountMinor: 250_000n,
+  currency: "USD",
+  direction: "credit",
+  entryStatus: "booked",
+  reversal: false,
+  bankReference: "BR0001",
+  customerReference: "CR0001",
+  payerName: "ACME CORP",
+  payerAccount: "DE89370400440532013000",
+  typeCode: "165",
+  checkNumber: null,
+  remittance: '{"unstructured":["INV-1042"],"documents":[]}',
+};
 
 const customer = {
   id: "C-1",
@@ -480,7 +508,9 @@ const CASES: Record<string, readonly GoldenCase[]> = {
     { build: () => writeStatements.revokeToken(m, { id: "T-1", revokedAt: "2026-11-23T09:00:00.000Z" }), types: "N N" },
   ],
   selectGlImbalance: [{ build: () => writeStatements.selectGlImbalance(m), types: "" }],
-  selectAccountBalances: [{ build: () => writeStatements.selectAccountBalances(m, "1200"), types: "N" }],
+  selectAccountBalances: [
+    { build: () => writeStatements.selectAccountBalances(m, "1200"), types: "N N", values: ["1200", "subledger"] },
+  ],
   selectOpenDocumentTotals: [
     { build: () => writeStatements.selectOpenDocumentTotals(m), types: "N", values: ["creditMemo"] },
   ],
@@ -569,12 +599,17 @@ const CASES: Record<string, readonly GoldenCase[]> = {
   agingGroups: [
     {
       build: () => readStatements.agingGroups(m, { asOf, basis: "due", edges: DUE_EDGES, currency: "EUR" }),
-      types: `${DUE_BUCKET_TYPES} D D D D D D D N D D D D D N`,
+      // Bucket CASE; then the branches' parameters in text order: documents and receipts last
+      // touched by D (date, activity date, currency), documents and receipts touched after D
+      // (history sums' dates, date, activity date, currency).
+      types: `${DUE_BUCKET_TYPES} D D N D D N D D D D D D N D D D D N`,
       values: [
         ...DUE_BUCKET_VALUES,
-        ...Array<string>(7).fill("2026-11-23"),
+        "2026-11-23", "2026-11-23", "EUR",
+        "2026-11-23", "2026-11-23", "EUR",
+        ...Array<string>(6).fill("2026-11-23"),
         "EUR",
-        ...Array<string>(5).fill("2026-11-23"),
+        ...Array<string>(4).fill("2026-11-23"),
         "EUR",
       ],
     },
@@ -611,12 +646,141 @@ const CASES: Record<string, readonly GoldenCase[]> = {
   notesByIds: [{ build: () => readStatements.notesByIds(m, { ids: ["N-1"] }), types: "N" }],
   disputesByIds: [{ build: () => readStatements.disputesByIds(m, { ids: ["P-1"] }), types: "N" }],
   periodsByIds: [{ build: () => readStatements.periodsByIds(m, { ids: ["2026-10", "2026-11"] }), types: "N N" }],
+  openTotalsAsOf: [
+    {
+      build: () => readStatements.openTotalsAsOf(m, { asOf: parseIsoDate("2026-10-31") }),
+      types: "D D D D D D D D D D D D",
+      values: Array.from({ length: 12 }, () => "2026-10-31"),
+    },
+  ],
+
+  // ---- statements/bank.ts
+  selectStatementsByFile: [{ build: () => bankStatements.selectStatementsByFile(m, SHA), types: "N", values: [SHA] }],
+  selectStatementById: [{ build: () => bankStatements.selectStatementById(m, "bs-1"), types: "N" }],
+  selectStatements: [
+    {
+      build: () => bankStatements.selectStatements(m, { account: "DE89370400440532013000", limit: 100 }),
+      types: "N I",
+      values: ["DE89370400440532013000", 100],
+    },
+    { variant: "all", build: () => bankStatements.selectStatements(m, { limit: 100 }), types: "I", values: [100] },
+  ],
+  insertStatement: [
+    {
+      build: () =>
+        bankStatements.insertStatement(m, {
+          id: "bs-1",
+          fileSha256: SHA,
+          fileIndex: 0,
+          fileName: "statement.bai2",
+          format: "bai2",
+          account: "1234500001",
+          iban: null,
+          currency: "USD",
+          bankStatementId: null,
+          statementDate: "2026-03-02",
+          fromDate: "2026-03-02",
+          toDate: "2026-03-02",
+          openingMinor: 1_500_000n,
+          closingMinor: -2_225_000n,
+          lineCount: 4,
+          importedAt: "2026-11-23T09:00:00.000Z",
+          importedBy: "clerk.kim",
+        }),
+      types: "N N I N N N N N N D D D B B I N N",
+      // prettier-ignore
+      values: [
+        "bs-1", SHA, 0, "statement.bai2", "bai2", "1234500001", null, "USD", null,
+        "2026-03-02", "2026-03-02", "2026-03-02", "1500000", "-2225000", 4, "2026-11-23T09:00:00.000Z", "clerk.kim",
+      ],
+    },
+  ],
+  insertBankLines: [
+    {
+      build: () => bankStatements.insertBankLines(m, [BANK_LINE, { ...BANK_LINE, id: "bl-2", lineNo: 2, amountMinor: -50_000n, direction: "debit", reversal: true, payerAccount: null }]),
+      types: "N N I I N D D B N N N I N N N N N N N N N I  N N I I N D D B N N N I N N N N N N N N N I",
+      // prettier-ignore
+      values: [
+        "bl-1", "bs-1", 1, 7, "BAI2 line 7 (16 detail)", "2026-03-02", null, "250000", "USD", "credit", "booked", 0,
+        "BR0001", "CR0001", "ACME CORP", "DE89370400440532013000", "165", null, '{"unstructured":["INV-1042"],"documents":[]}', "open", null, 1,
+        "bl-2", "bs-1", 2, 7, "BAI2 line 7 (16 detail)", "2026-03-02", null, "-50000", "USD", "debit", "booked", 1,
+        "BR0001", "CR0001", "ACME CORP", null, "165", null, '{"unstructured":["INV-1042"],"documents":[]}', "open", null, 1,
+      ],
+    },
+  ],
+  selectLinesOfStatement: [
+    { build: () => bankStatements.selectLinesOfStatement(m, { statementId: "bs-1", status: "open" }), types: "N N" },
+    { variant: "all", build: () => bankStatements.selectLinesOfStatement(m, { statementId: "bs-1" }), types: "N" },
+  ],
+  selectBankLinesById: [{ build: () => bankStatements.selectBankLinesById(m, ["bl-1", "bl-2"]), types: "N N" }],
+  matchBankLine: [
+    {
+      build: () => bankStatements.matchBankLine(m, { id: "bl-1", baseVersion: 1, receiptId: "R-1" }),
+      types: "N N N I N",
+      values: ["matched", "R-1", "bl-1", 1, "open"],
+    },
+  ],
+  rememberPayerAccount: [
+    {
+      build: () =>
+        bankStatements.rememberPayerAccount(m, {
+          payerAccount: "DE89370400440532013000",
+          customerId: "C-1",
+          at: "2026-11-23T09:00:00.000Z",
+          by: "clerk.kim",
+          changeSetId: "cs-1",
+        }),
+      types: "N N N N N N N N N",
+    },
+  ],
+  selectRememberedAccounts: [
+    { build: () => bankStatements.selectRememberedAccounts(m, ["DE89370400440532013000", "GB29NWBK60161331926819"]), types: "N N" },
+    { variant: "empty", build: () => bankStatements.selectRememberedAccounts(m, []), types: "" },
+  ],
+  selectCsvMapping: [{ build: () => bankStatements.selectCsvMapping(m, "First Bank"), types: "N" }],
+  upsertCsvMapping: [
+    {
+      build: () =>
+        bankStatements.upsertCsvMapping(m, { bank: "First Bank", mapping: '{"delimiter":","}', at: "2026-11-23T09:00:00.000Z", by: "clerk.kim" }),
+      types: "N N N N N N N",
+    },
+  ],
+  selectReceiptsOfStatement: [{ build: () => bankStatements.selectReceiptsOfStatement(m, "bs-1"), types: "N" }],
+  selectReceiptsWithoutLine: [
+    {
+      build: () => bankStatements.selectReceiptsWithoutLine(m, { currency: "USD", from: "2026-03-02", to: "2026-03-03" }),
+      types: "N D D",
+      values: ["USD", "2026-03-02", "2026-03-03"],
+    },
+  ],
+  selectJournalsById: [{ build: () => bankStatements.selectJournalsById(m, ["external:GJ-1", "external:GJ-2"]), types: "N N" }],
+  accountBalanceAsOf: [
+    { build: () => bankStatements.accountBalanceAsOf(m, { account: "1200", asOf: "2026-10-31" }), types: "N D", values: ["1200", "2026-10-31"] },
+  ],
+  externalJournalsAsOf: [
+    {
+      build: () => bankStatements.externalJournalsAsOf(m, { account: "1200", asOf: "2026-10-31" }),
+      types: "N N D",
+      values: ["1200", "external", "2026-10-31"],
+    },
+  ],
+  subledgerPostingsAcross: [
+    {
+      build: () => bankStatements.subledgerPostingsAcross(m, { account: "1200", asOf: "2026-10-31" }),
+      types: "N N D D D D",
+      values: ["1200", "subledger", "2026-10-31", "2026-10-31", "2026-10-31", "2026-10-31"],
+    },
+  ],
+  unpostedEventsAsOf: [
+    { build: () => bankStatements.unpostedEventsAsOf(m, { asOf: "2026-10-31" }), types: "D D D", values: ["2026-10-31", "2026-10-31", "2026-10-31"] },
+  ],
 };
 
 /** Exports of statements/ that are not statement builders, and why. */
 const NOT_STATEMENTS: Record<string, string> = {
   chunkRows: "splits multi-row inserts; its sizes are checked against the 2,100-parameter limit below",
   ID_CHUNK: "ids per IN list; checked against the 2,100-parameter limit below",
+  BANK_LINE_COLUMNS: "columns per bank line row, for chunkRows; checked against the 2,100-parameter limit below",
 };
 
 // -- helpers ---------------------------------------------------------------------
@@ -1170,19 +1334,25 @@ async function migrationStatements(): Promise<Sent[]> {
 }
 
 async function schemaForLint(): Promise<Schema> {
+  // Every migration's tables: statements may read and write any of them.
   const schema = parseSchema(migrationScript);
+  for (const later of loadMigrations("mssql").slice(1)) parseSchema(later.script, schema);
   const [createBookkeeping] = await migrationStatements();
   return parseSchema(createBookkeeping?.text ?? "", schema);
 }
 
 // -- tests ---------------------------------------------------------------------------
 
-const exported: [string, unknown][] = [...Object.entries(writeStatements), ...Object.entries(readStatements)];
+const exported: [string, unknown][] = [
+  ...Object.entries(writeStatements),
+  ...Object.entries(readStatements),
+  ...Object.entries(bankStatements),
+];
 
 describe("SQL Server golden statements", () => {
   it("has a golden case for every export of statements/ (and no case for a name that is gone)", () => {
     const names = exported.map(([name]) => name);
-    expect(new Set(names).size, "an export name appears in both read.ts and write.ts").toBe(names.length);
+    expect(new Set(names).size, "an export name appears in two statement files").toBe(names.length);
     const missing = names.filter((name) => CASES[name] === undefined && NOT_STATEMENTS[name] === undefined);
     expect(missing, `statement builders without a golden case: ${missing.join(", ")}`).toEqual([]);
     const stale = [...Object.keys(CASES), ...Object.keys(NOT_STATEMENTS)].filter((name) => !names.includes(name));
@@ -1310,6 +1480,9 @@ describe("parameter budget: SQL Server takes at most 2,100 parameters per statem
       writeStatements.selectTakenIds,
       writeStatements.selectTakenCustomerNumbers,
       writeStatements.selectTakenDocumentNumbers,
+      bankStatements.selectBankLinesById,
+      bankStatements.selectRememberedAccounts,
+      bankStatements.selectJournalsById,
     ];
     for (const build of builders) {
       expect(compile(build("mssql", ids), "mssql").params.length, build.name).toBeLessThanOrEqual(LIMIT);
@@ -1365,6 +1538,10 @@ describe("parameter budget: SQL Server takes at most 2,100 parameters per statem
           ),
       ],
       [
+        "insertBankLines",
+        (n) => bankStatements.insertBankLines("mssql", Array.from({ length: n }, (_, i) => ({ ...BANK_LINE, lineNo: i + 1 }))),
+      ],
+      [
         "insertChanges",
         (n) =>
           writeStatements.insertChanges(
@@ -1379,6 +1556,9 @@ describe("parameter budget: SQL Server takes at most 2,100 parameters per statem
           ),
       ],
     ];
+    expect(compile(bankStatements.insertBankLines("mssql", [BANK_LINE]), "mssql").params.length).toBe(
+      bankStatements.BANK_LINE_COLUMNS,
+    );
     for (const [name, build] of inserts) {
       const perRow = compile(build(1), "mssql").params.length;
       const columns = /\(([^)]*)\) VALUES/.exec(compile(build(1), "mssql").text)?.[1]?.split(",").length;
@@ -1487,8 +1667,10 @@ describe("SQL Server migration", () => {
   it("sends the bookkeeping statements of migrate() as in the golden files", async () => {
     const sent = await migrationStatements();
     const [create, select, markApplying, ...rest] = sent;
-    const markApplied = rest[rest.length - 1];
-    const ddl = rest.slice(0, -1);
+    // Migration 1 ends at its first "applied" mark; later migrations follow the same pattern.
+    const appliedAt = rest.findIndex((s) => /^UPDATE schema_migrations SET state/.test(s.text));
+    const markApplied = rest[appliedAt];
+    const ddl = rest.slice(0, appliedAt);
     expect(create?.via).toBe("exec");
     expect(normalize(create?.text ?? "")).toBe(normalize(readGolden(MIGRATE_GOLDENS.createSchemaMigrations)));
     expect(normalize(select?.text ?? "")).toBe(normalize(readGolden(MIGRATE_GOLDENS.selectRecorded)));
@@ -1522,6 +1704,55 @@ describe("SQL Server migration", () => {
       ["NVarChar(4000)", "applying"],
     ]);
     expect(lint(last?.text ?? "", await schemaForLint())).toEqual([]);
+  });
+});
+
+describe("SQL Server migration 002 (bank statements)", () => {
+  const script = readFileSync(BANK_MIGRATION, "utf8");
+  const batches = splitBatches(script, "mssql");
+  const schema = parseSchema(script);
+
+  it("creates the bank tables with every amount as BIGINT minor units", () => {
+    expect([...schema.keys()].sort()).toEqual(["bank_lines", "bank_statements", "csv_mappings", "customer_bank_accounts"]);
+    const amountColumns = [...schema].flatMap(([table, columns]) =>
+      [...columns].filter(([col]) => col.endsWith("_minor")).map(([col, type]) => `${table}.${col} ${type}`),
+    );
+    expect(amountColumns.sort()).toEqual(
+      ["bank_lines.amount_minor BIGINT", "bank_statements.closing_minor BIGINT", "bank_statements.opening_minor BIGINT"].sort(),
+    );
+    expect(stripComments(script)).not.toMatch(/\b(DECIMAL|NUMERIC|MONEY|SMALLMONEY|FLOAT|REAL|TEXT)\b/i);
+    const names = [...schema].flatMap(([table, columns]) => [table, ...columns.keys()]);
+    expect(names.filter((n) => RESERVED.has(n.toUpperCase()))).toEqual([]);
+  });
+
+  it("makes statements append-only and lets a line change only its status, receipt and version", () => {
+    expect(batches).toHaveLength(4);
+    expect(batches[0]).not.toMatch(/CREATE TRIGGER/i);
+    const triggers = batches.slice(1).map((b) => /^CREATE TRIGGER \w+ ON (\w+) (INSTEAD OF|AFTER) ([A-Z, ]+) AS\n/.exec(b)?.slice(1));
+    expect(triggers).toEqual([
+      ["bank_statements", "INSTEAD OF", "UPDATE, DELETE"],
+      ["bank_lines", "INSTEAD OF", "DELETE"],
+      ["bank_lines", "AFTER", "UPDATE"],
+    ]);
+    // The AFTER UPDATE trigger names every column but the three a match changes.
+    const guarded = [...(batches[3] ?? "").matchAll(/UPDATE\((\w+)\)/g)].map((match) => match[1]);
+    const lineColumns = [...(schema.get("bank_lines")?.keys() ?? [])];
+    expect(guarded.sort()).toEqual(lineColumns.filter((c) => !["status", "receipt_id", "version"].includes(c)).sort());
+  });
+
+  it("has no statement that changes a bank statement, and only matchBankLine updates a bank line", () => {
+    for (const [name, cases] of Object.entries(CASES)) {
+      for (const c of cases) {
+        const statement = compile(c.build(), "mssql").text;
+        const changed = /^(?:UPDATE|DELETE FROM|MERGE)\s+(\w+)/.exec(statement)?.[1];
+        expect(changed, name).not.toBe("bank_statements");
+        if (changed === "bank_lines") {
+          expect(name).toBe("matchBankLine");
+          const set = /SET (.*) WHERE/.exec(statement)?.[1] ?? "";
+          expect(set.split(",").map((part) => part.trim().split(" ")[0])).toEqual(["status", "receipt_id", "version"]);
+        }
+      }
+    }
   });
 });
 

@@ -94,6 +94,30 @@ function receiptsAsOf(args: AsOfArgs, afterId: string | null, forPage = false): 
   return sql`SELECT r.id AS id, 'unappliedCash' AS kind, r.customer_id AS customer_id, r.reference AS number, r.receipt_date AS document_date, r.receipt_date AS due_date, r.currency AS currency, -r.amount_minor AS amount_minor, -(CASE WHEN r.activity_date <= ${d} THEN (CASE WHEN r.reversed = 1 THEN 0 ELSE r.unapplied_minor END) WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= ${d}) THEN 0 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= ${d}), 0) END) AS open_minor, 0 AS disputed, r.version AS version${pageColumns} FROM receipts r WHERE r.receipt_date <= ${d} AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > ${d})${filterSql("r", args)}${after}`;
 }
 
+/**
+ * What aging sums as of D, one row per item that may be open: customer,
+ * currency, age dates, signed open amount, disputed flag — nothing else.
+ * The same rows and amounts as documentsAsOf ∪ receiptsAsOf, split by the
+ * fast-path condition into disjoint branches: items last touched on or before
+ * D take their stored balance (plain columns), only items touched after D go
+ * through the history sums (fenced by evaluateOnce; on PostgreSQL cast back
+ * to bigint, as SUM(bigint) is numeric there and would make the whole union
+ * column numeric). One branch mixing both made
+ * PostgreSQL cost every row as if it ran the correlated sums and choose a
+ * sort-based GROUP BY that spilled to disk (measured by bench/: 1.6× faster
+ * split, same rows; no change on SQLite).
+ */
+function agingItemsAsOf(dialect: Dialect, args: AsOfArgs): Sql {
+  const d = date(args.asOf);
+  const integer = (amount: Sql) => (dialect === "postgres" ? sql`CAST(${amount} AS BIGINT)` : amount);
+  const documentDue = raw("CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END");
+  const documentsNow = sql`SELECT d.customer_id AS customer_id, d.currency AS currency, d.document_date AS document_date, ${documentDue} AS due_date, CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END AS open_minor, d.disputed AS disputed FROM documents d WHERE d.document_date <= ${d} AND d.activity_date <= ${d} AND d.open_minor <> 0${filterSql("d", args)}`;
+  const receiptsNow = sql`SELECT r.customer_id AS customer_id, r.currency AS currency, r.receipt_date AS document_date, r.receipt_date AS due_date, -r.unapplied_minor AS open_minor, 0 AS disputed FROM receipts r WHERE r.receipt_date <= ${d} AND r.activity_date <= ${d} AND r.unapplied_minor <> 0 AND r.reversed = 0${filterSql("r", args)}`;
+  const documentsThen = sql`SELECT d.customer_id AS customer_id, d.currency AS currency, d.document_date AS document_date, ${documentDue} AS due_date, ${integer(sql`CASE WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0)) ELSE d.amount_minor - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0) END`)} AS open_minor, d.disputed AS disputed FROM documents d WHERE d.document_date <= ${d} AND d.activity_date > ${d}${filterSql("d", args)}`;
+  const receiptsThen = sql`SELECT r.customer_id AS customer_id, r.currency AS currency, r.receipt_date AS document_date, r.receipt_date AS due_date, ${integer(sql`-(CASE WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= ${d}) THEN 0 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= ${d}), 0) END)`)} AS open_minor, 0 AS disputed FROM receipts r WHERE r.receipt_date <= ${d} AND r.activity_date > ${d}${filterSql("r", args)}`;
+  return sql`${documentsNow} UNION ALL ${receiptsNow} UNION ALL SELECT h.* FROM (${documentsThen} UNION ALL ${receiptsThen}${evaluateOnce(dialect)}) h`;
+}
+
 /** The bucket key of an age date: due basis `current` if ageDate ≥ D, `1-30` if ≥ D−30, …; document basis from `0-30`. */
 function bucketCase(ageDate: Sql, args: AsOfArgs): Sql {
   const buckets = agingBuckets(args.edges, args.basis);
@@ -246,7 +270,18 @@ export function latestPromises(
  * column, not an expression with (differently numbered) parameters.
  */
 export function agingGroups(dialect: Dialect, args: AsOfArgs): Sql {
-  return sql`SELECT g.customer_id, c.number AS customer_number, c.name AS customer_name, g.currency, g.bucket, g.disputed, g.open_minor, g.item_count FROM (SELECT y.customer_id, y.currency, y.bucket, y.disputed, SUM(y.open_minor) AS open_minor, COUNT(*) AS item_count FROM (SELECT x.customer_id, x.currency, x.disputed, x.open_minor, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (SELECT u.* FROM (${documentsAsOf(args, null)} UNION ALL ${receiptsAsOf(args, null)}) u${evaluateOnce(dialect)}) x WHERE x.open_minor <> 0) y GROUP BY y.customer_id, y.currency, y.bucket, y.disputed) g JOIN customers c ON c.id = g.customer_id ORDER BY c.number, g.currency, g.bucket, g.disputed`;
+  return sql`SELECT g.customer_id, c.number AS customer_number, c.name AS customer_name, g.currency, g.bucket, g.disputed, g.open_minor, g.item_count FROM (SELECT y.customer_id, y.currency, y.bucket, y.disputed, SUM(y.open_minor) AS open_minor, COUNT(*) AS item_count FROM (SELECT x.customer_id, x.currency, x.disputed, x.open_minor, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (${agingItemsAsOf(dialect, args)}) x WHERE x.open_minor <> 0) y GROUP BY y.customer_id, y.currency, y.bucket, y.disputed) g JOIN customers c ON c.id = g.customer_id ORDER BY c.number, g.currency, g.bucket, g.disputed`;
+}
+
+/**
+ * The subledger's open total as of D per currency, split into documents
+ * (invoices and debit memos less credit memos) and unapplied cash (negative),
+ * from the same as-of rows that open items and aging read. The AR-to-GL
+ * reconciliation compares the documents part with the AR control account.
+ */
+export function openTotalsAsOf(_dialect: Dialect, args: { asOf: IsoDate }): Sql {
+  const asOf: AsOfArgs = { asOf: args.asOf, basis: "due", edges: [] };
+  return sql`SELECT x.currency, SUM(CASE WHEN x.kind = 'unappliedCash' THEN 0 ELSE x.open_minor END) AS documents_minor, SUM(CASE WHEN x.kind = 'unappliedCash' THEN x.open_minor ELSE 0 END) AS unapplied_minor FROM (${documentsAsOf(asOf, null)} UNION ALL ${receiptsAsOf(asOf, null)}) x GROUP BY x.currency`;
 }
 
 // -- customer statement --------------------------------------------------------

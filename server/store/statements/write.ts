@@ -349,8 +349,14 @@ export function selectGlImbalance(_d: Dialect): Sql {
   return sql`SELECT j.id AS journal_id, SUM(l.debit_minor) AS debit_minor, SUM(l.credit_minor) AS credit_minor FROM gl_journals j JOIN gl_lines l ON l.journal_id = j.id GROUP BY j.id HAVING SUM(l.debit_minor) <> SUM(l.credit_minor)`;
 }
 
+/**
+ * Σ debit − credit on the account per currency over the subledger's own
+ * journals: journals imported from outside (source 'external') legitimately
+ * make the account differ from the open items, and the AR-to-GL
+ * reconciliation lists them; the invariant is about what the subledger posted.
+ */
 export function selectAccountBalances(_d: Dialect, account: string): Sql {
-  return sql`SELECT currency, SUM(debit_minor) - SUM(credit_minor) AS balance_minor FROM gl_lines WHERE account = ${text(account)} GROUP BY currency`;
+  return sql`SELECT l.currency, SUM(l.debit_minor) - SUM(l.credit_minor) AS balance_minor FROM gl_lines l JOIN gl_journals j ON j.id = l.journal_id WHERE l.account = ${text(account)} AND j.source = ${text("subledger")} GROUP BY l.currency`;
 }
 
 export function selectOpenDocumentTotals(_d: Dialect): Sql {

@@ -1,7 +1,9 @@
 -- Due basis, edges 30,60,90,120, as of 2026-11-23, currency EUR only.
 -- GROUP BY names the derived column y.bucket, never the parameterised CASE.
--- No ORDER BY inside a derived table (SQL Server refuses one without TOP/OFFSET);
--- SQL Server needs no optimisation fence after "u", so nothing follows it.
+-- No ORDER BY inside a derived table (SQL Server refuses one without TOP/OFFSET).
+-- The items come in disjoint branches: last touched on or before the as-of date
+-- (stored balance, plain columns) and touched after it (history sums, under "h");
+-- SQL Server needs no optimisation fence after "h" and no cast (SUM of BIGINT is BIGINT).
 SELECT g.customer_id, c.number AS customer_number, c.name AS customer_name, g.currency, g.bucket, g.disputed, g.open_minor, g.item_count
 FROM (
   SELECT y.customer_id, y.currency, y.bucket, y.disputed, SUM(y.open_minor) AS open_minor, COUNT(*) AS item_count
@@ -14,39 +16,44 @@ FROM (
            WHEN x.due_date >= @p8 THEN @p9
            ELSE @p10 END AS bucket
     FROM (
-      SELECT u.*
-      FROM (
-        SELECT d.id AS id, d.doc_type AS kind, d.customer_id AS customer_id, d.number AS number, d.document_date AS document_date,
+      SELECT d.customer_id AS customer_id, d.currency AS currency, d.document_date AS document_date,
+        CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END AS due_date,
+        CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END AS open_minor,
+        d.disputed AS disputed
+      FROM documents d
+      WHERE d.document_date <= @p11 AND d.activity_date <= @p12 AND d.open_minor <> 0
+        AND d.currency = @p13
+      UNION ALL
+      SELECT r.customer_id AS customer_id, r.currency AS currency, r.receipt_date AS document_date, r.receipt_date AS due_date,
+        -r.unapplied_minor AS open_minor, 0 AS disputed
+      FROM receipts r
+      WHERE r.receipt_date <= @p14 AND r.activity_date <= @p15 AND r.unapplied_minor <> 0 AND r.reversed = 0
+        AND r.currency = @p16
+      UNION ALL
+      SELECT h.* FROM (
+        SELECT d.customer_id AS customer_id, d.currency AS currency, d.document_date AS document_date,
           CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END AS due_date,
-          d.currency AS currency,
-          CASE WHEN d.doc_type = 'creditMemo' THEN -d.amount_minor ELSE d.amount_minor END AS amount_minor,
-          CASE WHEN d.activity_date <= @p11 THEN (CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END)
-               WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor
-                    - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= @p12), 0)
-                    - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= @p13), 0))
+          CASE WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor
+                    - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= @p17), 0)
+                    - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= @p18), 0))
                ELSE d.amount_minor
-                    - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= @p14), 0)
-                    - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= @p15), 0)
+                    - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= @p19), 0)
+                    - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= @p20), 0)
           END AS open_minor,
-          d.disputed AS disputed, d.version AS version
+          d.disputed AS disputed
         FROM documents d
-        WHERE d.document_date <= @p16
-          AND (d.open_minor <> 0 OR d.activity_date > @p17)
-          AND d.currency = @p18
+        WHERE d.document_date <= @p21 AND d.activity_date > @p22
+          AND d.currency = @p23
         UNION ALL
-        SELECT r.id AS id, 'unappliedCash' AS kind, r.customer_id AS customer_id, r.reference AS number,
-          r.receipt_date AS document_date, r.receipt_date AS due_date, r.currency AS currency,
-          -r.amount_minor AS amount_minor,
-          -(CASE WHEN r.activity_date <= @p19 THEN (CASE WHEN r.reversed = 1 THEN 0 ELSE r.unapplied_minor END)
-                 WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= @p20) THEN 0
-                 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= @p21), 0)
+        SELECT r.customer_id AS customer_id, r.currency AS currency, r.receipt_date AS document_date, r.receipt_date AS due_date,
+          -(CASE WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= @p24) THEN 0
+                 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= @p25), 0)
             END) AS open_minor,
-          0 AS disputed, r.version AS version
+          0 AS disputed
         FROM receipts r
-        WHERE r.receipt_date <= @p22
-          AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > @p23)
-          AND r.currency = @p24
-      ) u
+        WHERE r.receipt_date <= @p26 AND r.activity_date > @p27
+          AND r.currency = @p28
+      ) h
     ) x
     WHERE x.open_minor <> 0
   ) y

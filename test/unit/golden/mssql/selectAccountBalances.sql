@@ -1,4 +1,6 @@
-SELECT currency, SUM(debit_minor) - SUM(credit_minor) AS balance_minor
-FROM gl_lines
-WHERE account = @p0
-GROUP BY currency
+-- The subledger's own postings only: external journals are reconciling items, not drift.
+SELECT l.currency, SUM(l.debit_minor) - SUM(l.credit_minor) AS balance_minor
+FROM gl_lines l
+JOIN gl_journals j ON j.id = l.journal_id
+WHERE l.account = @p0 AND j.source = @p1
+GROUP BY l.currency
