@@ -134,7 +134,7 @@ export class Money {
     if (!/^-?\d+$/.test(text)) {
       throw new DomainError("invalid_amount", `${field}: "${text}" is not a whole number of minor units`, { field });
     }
-    return new Money(code, new Dec(text).div(new Dec(10).pow(minorUnits(code))).plus(0));
+    return new Money(code, new Dec(text).div(scaleOf(minorUnits(code))).plus(0));
   }
 
   static sum(amounts: readonly Money[], currency: CurrencyCode | string): Money {
@@ -149,7 +149,7 @@ export class Money {
 
   /** Integer minor units, exact: 123.45 USD is 12345n. */
   toMinor(): bigint {
-    return BigInt(this.#value.times(new Dec(10).pow(this.minorUnits)).toFixed(0));
+    return BigInt(this.#value.times(scaleOf(this.minorUnits)).toFixed(0));
   }
 
   /** Canonical JSON/SQL text with exactly the currency's decimals: "1234.50", "-3.000", "500". */
@@ -300,6 +300,12 @@ export class Money {
 }
 
 const MAX_ABS = new Dec("1e15");
+
+/** 10^digits for the minor-unit counts ISO 4217 uses (0–4), made once: reading amounts is a hot path. */
+const SCALES: readonly Dec[] = [0, 1, 2, 3, 4].map((digits) => new Dec(10).pow(digits));
+function scaleOf(digits: number): Dec {
+  return SCALES[digits] ?? new Dec(10).pow(digits);
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
