@@ -23,13 +23,19 @@ import { assertPaymentTerms, discountAmount } from "./terms.js";
  *    amount that only one customer has open.
  * 3. For each candidate, the best explanation of the amount: the invoices the
  *    remittance names (with their stated amounts when given, a discount taken,
- *    or a short pay within tolerance written off), else one open item the
- *    amount pays exactly (with or without its early-payment discount), else a
- *    unique combination of the customer's open items (bounded subset-sum),
- *    else a short pay of one item.
+ *    a short pay within tolerance written off, or — when nothing settles them
+ *    exactly — a partial payment); else one open item the amount pays exactly
+ *    (with or without its early-payment discount); else a run of invoices
+ *    consecutive by due date (an AP payment run) or a unique combination of
+ *    the customer's open items (bounded subset-sum, fewest items first); else
+ *    a short pay of one item.
  * 4. Confidence = how sure we are of the customer (independent pieces of
  *    evidence combined as a noisy-OR) × how sure we are of the allocation,
- *    lowered when another customer or allocation fits nearly as well.
+ *    lowered when another customer or allocation fits nearly as well. A
+ *    combination found by amount alone is discounted by the number of
+ *    combinations expected to fit by coincidence (many open items, many
+ *    invoices per payment), and a round amount matching one item counts only
+ *    if no combination of round invoices fits it too.
  *
  * Safety rules that no score can override (a "gated" suggestion's confidence
  * is capped at GATED_CONFIDENCE and it is never auto-accepted):
@@ -46,7 +52,8 @@ import { assertPaymentTerms, discountAmount } from "./terms.js";
  * (percent of the open amount, rounded down). When one payment short-pays
  * several named invoices, the whole shortfall is written off on the largest
  * of them (oldest due first on ties), where the tolerance is measured against
- * their open total.
+ * their open total. A shortfall beyond the tolerance is not written off: the
+ * cash goes to the named invoices oldest due first and the rest stays open.
  */
 
 export type MatchKind = "invoice" | "exact" | "discount" | "combination" | "shortPay" | "unmatched" | "debit";
@@ -240,7 +247,8 @@ export function normalizeName(name: string): string[] {
   let afterLetter = false;
   for (const word of text === "" ? [] : text.split(" ")) {
     const letter = /^[A-Z]$/.test(word);
-    if (letter && afterLetter) words[words.length - 1] += word;
+    const previous = words.at(-1);
+    if (letter && afterLetter && previous !== undefined) words[words.length - 1] = previous + word;
     else words.push(word);
     afterLetter = letter;
   }
@@ -385,12 +393,12 @@ function formSimilarity(payer: NameForm, customer: NameForm, weight: (word: stri
     p.every((word, i) => (i < p.length - 1 ? word === c[i] : word.length >= 2 && (c[i] ?? "").startsWith(word)));
   type Pair = { ps: number[]; cs: number[]; score: number };
   const pairs: Pair[] = [];
-  p.forEach((pw, i) =>
+  p.forEach((pw, i) => {
     c.forEach((cw, j) => {
       const score = wordSimilarity(pw, cw);
       if (score > 0) pairs.push({ ps: [i], cs: [j], score });
-    }),
-  );
+    });
+  });
   for (const r of runPairs(p, c)) pairs.push({ ps: [r.one], cs: range(r.from, r.to), score: r.score });
   for (const r of runPairs(c, p)) pairs.push({ ps: range(r.from, r.to), cs: [r.one], score: r.score });
   pairs.sort((x, y) => y.score - x.score || y.cs.length - x.cs.length);
@@ -465,21 +473,29 @@ function readSettings(options: unknown): Settings {
     fail("options.autoAcceptThreshold", "must be a number from 0 to 1");
   }
   const maxCombination = options.maxCombination ?? DEFAULT_MAX_COMBINATION;
-  if (!Number.isInteger(maxCombination) || (maxCombination as number) < 1 || (maxCombination as number) > MAX_COMBINATION_LIMIT) {
+  if (
+    !Number.isInteger(maxCombination) ||
+    (maxCombination as number) < 1 ||
+    (maxCombination as number) > MAX_COMBINATION_LIMIT
+  ) {
     fail("options.maxCombination", `must be a whole number from 1 to ${MAX_COMBINATION_LIMIT}`);
   }
   const graceDays = options.graceDays ?? 0;
-  if (!Number.isInteger(graceDays) || (graceDays as number) < 0) fail("options.graceDays", "must be a whole number, 0 or more");
+  if (!Number.isInteger(graceDays) || (graceDays as number) < 0)
+    fail("options.graceDays", "must be a whole number, 0 or more");
   const searchBudget = options.searchBudget ?? DEFAULT_SEARCH_BUDGET;
-  if (!Number.isInteger(searchBudget) || (searchBudget as number) < 1) fail("options.searchBudget", "must be a whole number, 1 or more");
+  if (!Number.isInteger(searchBudget) || (searchBudget as number) < 1)
+    fail("options.searchBudget", "must be a whole number, 1 or more");
   let toleranceAmount: Money | null = null;
   let tolerancePercent: string | null = null;
   const tolerance = options.shortPayTolerance;
   if (tolerance !== undefined) {
     if (!isRecord(tolerance)) fail("options.shortPayTolerance", "must be { amount?, percent? }");
     if (tolerance.amount !== undefined) {
-      if (!(tolerance.amount instanceof Money)) fail("options.shortPayTolerance.amount", "must be a Money", "invalid_amount");
-      if (tolerance.amount.isNegative()) fail("options.shortPayTolerance.amount", "must not be negative", "invalid_amount");
+      if (!(tolerance.amount instanceof Money))
+        fail("options.shortPayTolerance.amount", "must be a Money", "invalid_amount");
+      if (tolerance.amount.isNegative())
+        fail("options.shortPayTolerance.amount", "must not be negative", "invalid_amount");
       toleranceAmount = tolerance.amount;
     }
     if (tolerance.percent !== undefined) {
@@ -490,7 +506,7 @@ function readSettings(options: unknown): Settings {
   }
   return {
     today,
-    threshold: threshold as number,
+    threshold,
     toleranceAmount,
     tolerancePercent,
     maxCombination: maxCombination as number,
@@ -560,7 +576,11 @@ function readLine(raw: unknown, i: number): BankLine {
   if (!isRecord(raw)) fail(at, "must be a bank line");
   if (!(raw.amount instanceof Money)) fail(`${at}.amount`, "must be a Money", "invalid_amount");
   parseIsoDate(raw.bookingDate, `${at}.bookingDate`);
-  if (!isRecord(raw.remittance) || !Array.isArray(raw.remittance.unstructured) || !Array.isArray(raw.remittance.documents)) {
+  if (
+    !isRecord(raw.remittance) ||
+    !Array.isArray(raw.remittance.unstructured) ||
+    !Array.isArray(raw.remittance.documents)
+  ) {
     fail(`${at}.remittance`, "must be { unstructured: [], documents: [] }");
   }
   if (typeof raw.recordRef !== "string") fail(`${at}.recordRef`, "must be text");
@@ -645,7 +665,9 @@ class NameIndex {
         best.set(variant.customerId, { customerId: variant.customerId, similarity, written: variant.written });
       }
     }
-    const result = [...best.values()].sort((a, b) => b.similarity - a.similarity || a.customerId.localeCompare(b.customerId));
+    const result = [...best.values()].sort(
+      (a, b) => b.similarity - a.similarity || a.customerId.localeCompare(b.customerId),
+    );
     this.#cache.set(cacheKey, result);
     return result;
   }
@@ -877,8 +899,10 @@ function toleranceOf(ctx: LineContext, open: Money): Money | null {
   return limits.reduce((a, b) => a.min(b));
 }
 
-function lessDiscountText(ctx: LineContext, item: Item, discount: Money): string {
-  return discount.isZero() ? "" : ` less ${item.document.terms?.discount?.percent ?? ""}% discount ${discount.format()}`;
+function lessDiscountText(item: Item, discount: Money): string {
+  return discount.isZero()
+    ? ""
+    : ` less ${item.document.terms?.discount?.percent ?? ""}% discount ${discount.format()}`;
 }
 
 function full(item: Item, zero: Money): Piece {
@@ -901,7 +925,7 @@ interface SetFit {
 
 /** The largest open item, oldest due first on ties: where a shared shortfall is written off. */
 function largest(items: readonly Item[]): Item | undefined {
-  return [...items].sort((a, b) => (b.open.compare(a.open) || byDueDate(a, b)))[0];
+  return [...items].sort((a, b) => b.open.compare(a.open) || byDueDate(a, b))[0];
 }
 
 /** Whether the line's amount settles exactly these items, and how. */
@@ -911,7 +935,10 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
   if (items.length === 0) return null;
 
   if (items.every((item) => stated.has(item.document.id))) {
-    const total = Money.sum(items.map((item) => stated.get(item.document.id) ?? zero), ctx.currency);
+    const total = Money.sum(
+      items.map((item) => stated.get(item.document.id) ?? zero),
+      ctx.currency,
+    );
     if (total.equals(T)) {
       const pieces: Piece[] = [];
       const parts: string[] = [];
@@ -927,13 +954,13 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
         } else if (discount.isPositive() && s.equals(expected)) {
           pieces.push(net(ctx, item));
           parts.push(
-            `${item.document.number} ${s.format()} equals open ${item.open.format()}${lessDiscountText(ctx, item, discount)}`,
+            `${item.document.number} ${s.format()} equals open ${item.open.format()}${lessDiscountText(item, discount)}`,
           );
         } else if (s.lt(expected) && s.isPositive() && tolerance !== null && expected.subtract(s).lte(tolerance)) {
           const short = expected.subtract(s);
           pieces.push({ item, amount: s, discount, writeOff: short });
           parts.push(
-            `${item.document.number} ${s.format()} paid of open ${item.open.format()}${lessDiscountText(ctx, item, discount)}: short ${short.format()} written off (within tolerance ${tolerance.format()})`,
+            `${item.document.number} ${s.format()} paid of open ${item.open.format()}${lessDiscountText(item, discount)}: short ${short.format()} written off (within tolerance ${tolerance.format()})`,
           );
         } else if (s.lt(item.open) && s.isPositive()) {
           partial = true;
@@ -953,8 +980,14 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
     }
   }
 
-  const gross = Money.sum(items.map((item) => item.open), ctx.currency);
-  const discounts = Money.sum(items.map((item) => discountOf(ctx, item)), ctx.currency);
+  const gross = Money.sum(
+    items.map((item) => item.open),
+    ctx.currency,
+  );
+  const discounts = Money.sum(
+    items.map((item) => discountOf(ctx, item)),
+    ctx.currency,
+  );
   const netTotal = gross.subtract(discounts);
   const one = items.length === 1 ? items[0] : undefined;
   const openText = one === undefined ? `their open total ${gross.format()}` : `open ${gross.format()}`;
@@ -963,14 +996,22 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
       ? discounts.isZero()
         ? ""
         : ` less discounts ${discounts.format()}`
-      : lessDiscountText(ctx, one, discounts);
+      : lessDiscountText(one, discounts);
 
   if (T.equals(gross)) {
     const without = discounts.isPositive() ? " (paid in full without the discount)" : "";
-    return { type: "gross", pieces: items.map((item) => full(item, zero)), description: `amount equals ${openText}${without}` };
+    return {
+      type: "gross",
+      pieces: items.map((item) => full(item, zero)),
+      description: `amount equals ${openText}${without}`,
+    };
   }
   if (discounts.isPositive() && T.equals(netTotal)) {
-    return { type: "net", pieces: items.map((item) => net(ctx, item)), description: `amount equals ${openText}${lessText}` };
+    return {
+      type: "net",
+      pieces: items.map((item) => net(ctx, item)),
+      description: `amount equals ${openText}${lessText}`,
+    };
   }
   const tolerance = toleranceOf(ctx, gross);
   if (tolerance === null) return null;
@@ -984,7 +1025,9 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
       return {
         type: "writeOff",
         pieces: items.map((item) =>
-          item === target ? { ...targetPiece, amount: targetPiece.amount.subtract(short), writeOff: short } : net(ctx, item),
+          item === target
+            ? { ...targetPiece, amount: targetPiece.amount.subtract(short), writeOff: short }
+            : net(ctx, item),
         ),
         description: `${T.format()} paid of ${openText}${lessText}: short ${short.format()} written off${on} (within tolerance ${tolerance.format()})`,
       };
@@ -998,7 +1041,9 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
       return {
         type: "grossShort",
         pieces: items.map((item) =>
-          item === target ? { item, amount: item.open.subtract(short), discount: zero, writeOff: short } : full(item, zero),
+          item === target
+            ? { item, amount: item.open.subtract(short), discount: zero, writeOff: short }
+            : full(item, zero),
         ),
         description: `${T.format()} paid of ${openText} (no discount taken): short ${short.format()} written off${on} (within tolerance ${tolerance.format()})`,
       };
@@ -1084,7 +1129,13 @@ function proposeFromNames(
       if (fit === null) return;
       // A number that names one of this customer's invoices is read as a typo for another only when the
       // amount settles that other one (exactly, or short within tolerance).
-      if (overrides > 0 && fit.type !== "gross" && fit.type !== "net" && fit.type !== "stated" && fit.type !== "writeOff") {
+      if (
+        overrides > 0 &&
+        fit.type !== "gross" &&
+        fit.type !== "net" &&
+        fit.type !== "stated" &&
+        fit.type !== "writeOff"
+      ) {
         return;
       }
       candidates.push({ fit, picks: [...picks], exactLeftOut, typos, overrides });
@@ -1133,7 +1184,9 @@ function proposeFromNames(
     .map((p) => namedLabel(p.item, p.token, p.typo));
   const reasons = [`${labels.join(", ")} in remittance; ${best.fit.description}`];
   if (best.exactLeftOut > 0) {
-    const left = named.filter((item) => !best.fit.pieces.some((p) => p.item === item)).map((item) => item.document.number);
+    const left = named
+      .filter((item) => !best.fit.pieces.some((p) => p.item === item))
+      .map((item) => item.document.number);
     if (left.length > 0) reasons.push(`${left.join(", ")} also in remittance but not paid by this amount`);
   }
   if (rival !== undefined) {
@@ -1147,7 +1200,8 @@ function proposeFromNames(
   if (exactItems.size > 0) {
     evidence.push({
       // Numbers whose amounts the payment does not settle say less about who paid.
-      strength: best.fit.type === "statedPartial" ? EVIDENCE.invoiceNumberUnfit : invoiceNumberStrength(exactItems.size),
+      strength:
+        best.fit.type === "statedPartial" ? EVIDENCE.invoiceNumberUnfit : invoiceNumberStrength(exactItems.size),
       reason: `${exactItems.size === 1 ? "an invoice number" : `${exactItems.size} invoice numbers`} in remittance belong${exactItems.size === 1 ? "s" : ""} to this customer`,
       kind: "reference",
     });
@@ -1280,7 +1334,8 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
   const grossValues = items.map((item) => item.openMinor);
   const anyDiscount = items.some((item) => discountOf(ctx, item).isPositive());
   const netValues = items.map((item) => item.open.subtract(discountOf(ctx, item)).toMinor());
-  const takesDiscount = (indexes: readonly number[]) => indexes.some((i) => discountOf(ctx, items[i] as Item).isPositive());
+  const takesDiscount = (indexes: readonly number[]) =>
+    indexes.some((i) => discountOf(ctx, items[i] as Item).isPositive());
   // Combinations of 2..max open items, all gross or all net of their discounts (computed once, when needed).
   let searched: { found: { indexes: readonly number[]; net: boolean }[]; complete: boolean } | undefined;
   const combinations = () => {
@@ -1350,7 +1405,7 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
     }
     const without = !first.net && discount.isPositive() ? " (paid in full without the discount)" : "";
     const text = first.net
-      ? `amount equals open ${item.open.format()} of ${item.document.number}${lessDiscountText(ctx, item, discount)}, the only open item of this customer that fits`
+      ? `amount equals open ${item.open.format()} of ${item.document.number}${lessDiscountText(item, discount)}, the only open item of this customer that fits`
       : `amount equals open ${item.open.format()} of ${item.document.number}${without}, the only open item of this customer with that amount`;
     // A round amount (whole units) may just as well be several round invoices paid together; an
     // amount with cents that equals one item exactly almost never is a coincidence.
@@ -1376,7 +1431,13 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
       reasons: [text],
       evidence:
         owners?.size === 1
-          ? [{ strength: EVIDENCE.uniqueAmount, reason: "no other customer has an item open for this amount", kind: "amount" }]
+          ? [
+              {
+                strength: EVIDENCE.uniqueAmount,
+                reason: "no other customer has an item open for this amount",
+                kind: "amount",
+              },
+            ]
           : [],
       uniqueExactAmount: complete,
     };
@@ -1473,7 +1534,7 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
       pieces: [{ item, amount: T, discount, writeOff: short.short }],
       fit: shorts.length === 1 ? FIT.shortPay : FIT.ambiguous,
       reasons: [
-        `amount is ${short.short.format()} short of open ${item.open.format()}${lessDiscountText(ctx, item, discount)} of ${item.document.number}; short ${short.short.format()} written off (within tolerance ${short.tolerance.format()})${shorts.length > 1 ? `; ${shorts.length} open items are within tolerance of the amount` : ""}`,
+        `amount is ${short.short.format()} short of open ${item.open.format()}${lessDiscountText(item, discount)} of ${item.document.number}; short ${short.short.format()} written off (within tolerance ${short.tolerance.format()})${shorts.length > 1 ? `; ${shorts.length} open items are within tolerance of the amount` : ""}`,
       ],
       evidence: [],
       uniqueExactAmount: false,
@@ -1488,11 +1549,7 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
  * is an ordinary partial payment (the rest stays open); several, or more than
  * they owe, need a person to say which.
  */
-function proposePartial(
-  ctx: LineContext,
-  named: readonly Item[],
-  remittance: { slots: number },
-): Proposal | null {
+function proposePartial(ctx: LineContext, named: readonly Item[], remittance: { slots: number }): Proposal | null {
   const zero = Money.zero(ctx.currency);
   if (named.length === 0) return null;
   const pieces: Piece[] = [];
@@ -1512,7 +1569,9 @@ function proposePartial(
     ctx.currency,
   );
   const smallShort =
-    remittance.slots === named.length && ctx.amount.lt(total) && total.subtract(ctx.amount).lte(total.percentage("5", "down"));
+    remittance.slots === named.length &&
+    ctx.amount.lt(total) &&
+    total.subtract(ctx.amount).lte(total.percentage("5", "down"));
   return {
     kind: "invoice",
     pieces,
@@ -1760,13 +1819,19 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
     let customerConfidence = noisyOr(all.map((e) => e.strength));
     for (const p of penalties) customerConfidence *= p.factor;
     const fit = proposal === null ? FIT.customerOnly : proposal.fit;
-    hypotheses.push({ customerId, proposal, evidence: all, penalties, customerConfidence, score: customerConfidence * fit });
+    hypotheses.push({
+      customerId,
+      proposal,
+      evidence: all,
+      penalties,
+      customerConfidence,
+      score: customerConfidence * fit,
+    });
   }
   hypotheses.sort((a, b) => b.score - a.score || a.customerId.localeCompare(b.customerId));
   const best = hypotheses[0];
   if (best === undefined) return unmatched(line, index, "unmatched", ["no customer identified"]);
   const rival = hypotheses.find((h) => h !== best && h.proposal !== null);
-  if ((globalThis as { MATCH_DEBUG?: boolean }).MATCH_DEBUG === true) console.log(JSON.stringify(hypotheses.map((h) => [h.customerId, h.score.toFixed(3), h.customerConfidence.toFixed(3), h.proposal?.fit.toFixed(3), h.proposal?.kind, h.evidence.map((e) => `${e.kind}:${e.strength}`).join(" "), h.penalties.map((p) => p.factor).join(" ")])));
 
   const customer = ix.customers.get(best.customerId);
   const reasons: string[] = [];
@@ -1782,7 +1847,9 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
     confidence *= 1 - 0.5 * Math.min(1, Math.max(0, (ratio - 0.4) / 0.6)) ** 2;
     if (ratio >= 0.5) {
       const other = ix.customers.get(rival.customerId);
-      reasons.push(`customer ${other?.number ?? rival.customerId} ${other?.name ?? ""} also fits (score ${rival.score.toFixed(2)})`);
+      reasons.push(
+        `customer ${other?.number ?? rival.customerId} ${other?.name ?? ""} also fits (score ${rival.score.toFixed(2)})`,
+      );
     }
   }
 
