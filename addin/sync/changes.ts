@@ -132,6 +132,8 @@ interface Source {
   readonly version: number | null;
   readonly currency: string;
   readonly customerId: string;
+  /** The reference or document number the clerk names it by. */
+  readonly name?: string;
 }
 
 interface Draft {
@@ -187,8 +189,9 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
 
   // ---- Payments: new receipts (their applications come from Open Items) and reversals ----------
   const sources = new Map<string, Source | "ambiguous">();
-  const claim = (key: string, source: Source) => {
+  const claim = (key: string, unnamed: Source) => {
     if (key === "") return;
+    const source: Source = { ...unnamed, name: key };
     const earlier = sources.get(keyOf(key));
     // A posted Payments row and its unapplied cash in Open Items are one receipt, not two: keep the newer version either row knows.
     if (earlier !== undefined && earlier !== "ambiguous" && earlier.id === source.id && earlier.kind !== "newReceipt" && source.kind !== "newReceipt") {
@@ -534,6 +537,7 @@ function cellsOf(at: (column: string) => CellRef, columns: Record<string, string
   return Object.fromEntries(Object.entries(columns).map(([path, column]) => [path, at(column)]));
 }
 
+/** How the clerk knows the source: the reference or number they typed in From. */
 function sourceName(source: Source): string {
-  return source.cell.table === PAYMENTS.table ? `on Payments row ${source.cell.row + 2}` : source.id;
+  return source.name ?? (source.cell.table === PAYMENTS.table ? `on Payments row ${source.cell.row + 2}` : source.id);
 }
