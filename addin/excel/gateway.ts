@@ -60,6 +60,8 @@ export interface ValueRule {
   readonly column: string;
   /** Cells whose text equals one of these get the style. */
   readonly equals: readonly string[];
+  /** …or starts with one of these (e.g. "Conflict:", whatever details follow). */
+  readonly startsWith?: readonly string[];
   readonly style: CellStyle;
   /** Style the whole row, not just the cell. */
   readonly wholeRow?: boolean;

@@ -659,6 +659,10 @@ export function ruleFormula(
     if (value === "") return `AND(LEN(${cell})=0,COUNTA($${at.firstColumn}${at.row}:$${at.lastColumn}${at.row})>0)`;
     return `${cell}="${value.replaceAll('"', '""')}"`;
   });
+  for (const prefix of rule.startsWith ?? []) {
+    if (prefix === "" || prefix.length > FORMULA_TEXT_LIMIT) throw new Error(`value rule on ${rule.column}: a prefix must be 1–${FORMULA_TEXT_LIMIT} characters`);
+    tests.push(`LEFT(${cell},${prefix.length})="${prefix.replaceAll('"', '""')}"`);
+  }
   return `=${tests.length === 1 ? (tests[0] ?? "FALSE") : `OR(${tests.join(",")})`}`;
 }
 

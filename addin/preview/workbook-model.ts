@@ -838,7 +838,9 @@ export class WorkbookModel {
       if (!applies) continue;
       const text = cellText(state.rows[row]?.[this.#column(state, rule.column)] ?? null).toLowerCase();
       // Excel's "equal to" on text ignores case.
-      if (rule.equals.some((e) => e.toLowerCase() === text)) style = mergeStyles(style, rule.style);
+      // Excel compares text ignoring case, for whole values and (LEFT) prefixes alike.
+      const hit = rule.equals.some((e) => e.toLowerCase() === text) || (rule.startsWith ?? []).some((p) => p !== "" && text.startsWith(p.toLowerCase()));
+      if (hit) style = mergeStyles(style, rule.style);
     }
     return {
       fill: style.fill ?? null,

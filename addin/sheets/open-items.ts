@@ -195,7 +195,8 @@ export function openItemsValueRules(view: Pick<AgingView, "basis" | "edges">): V
     { column: "promiseStatus", equals: [PROMISE_LABELS.broken], columns: ["promise", "promiseStatus"], style: { fill: "#FDE7E9", fontColor: "#A4262C", bold: true } },
     { column: "promiseStatus", equals: [PROMISE_LABELS.kept], columns: ["promiseStatus"], style: { fontColor: "#0B6A0B" } },
     { column: "status", equals: [STATUS.edited], style: { fill: "#DEECF9", fontColor: "#004578" } },
-    { column: "status", equals: [STATUS.clash, STATUS.gone], style: { fill: "#FDE7E9", fontColor: "#A4262C", bold: true }, wholeRow: true },
+    { column: "status", equals: [STATUS.clash, STATUS.gone], startsWith: ["Conflict:", "Error:"], style: { fill: "#FDE7E9", fontColor: "#A4262C", bold: true }, wholeRow: true },
+    { column: "status", equals: ["Posted"], style: { fontColor: "#0B6A0B" } },
     ...currencyRules,
   ];
 }

@@ -229,6 +229,12 @@ describe("in-page workbook", () => {
     await gateway.setValueRules(T, [{ column: "note", equals: ["LATE"], style: { fill: "#FFC7CE" } }]);
     expect(model.cellStyle(T, 2, "note")).toMatchObject({ fill: "#FFC7CE", bold: true }); // rule wins, ignoring case as Excel does
     expect(model.cellStyle(T, 2, "apply")).toMatchObject({ fill: "#EEEEEE", bold: true });
+    // A prefix rule matches whatever details follow it, ignoring case; other text is left alone.
+    await gateway.setValueRules(T, [{ column: "note", equals: [], startsWith: ["Conflict:"], style: { fill: "#FDE7E9" } }]);
+    await gateway.writeRows(T, 2, [aRow("c", { note: "conflict: changed on server (v1 → v2)" })], []);
+    expect(model.cellStyle(T, 2, "note").fill).toBe("#FDE7E9");
+    await gateway.writeRows(T, 2, [aRow("c", { note: "No conflict: fine" })], []);
+    expect(model.cellStyle(T, 2, "note").fill).not.toBe("#FDE7E9");
   });
 
   it("hidden columns are not shown and the visible ones keep their letters", () => {

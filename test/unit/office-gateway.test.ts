@@ -3,6 +3,7 @@ import type { CellValue, ColumnSpec, TableSpec } from "../../addin/excel/gateway
 import { EDITABLE_FILL, EDITABLE_FONT_COLOR, columnLetter } from "../../addin/excel/cells.js";
 import {
   createOfficeGateway,
+  ruleFormula,
   parseA1,
   planChunks,
   widthInPoints,
@@ -86,6 +87,16 @@ describe("planChunks", () => {
 
   it("refuses a row larger than one request", () => {
     expect(() => planChunks([10, 5_000_000])).toThrow(/row 1 needs about 5000001 bytes/);
+  });
+});
+
+describe("value rule formulas", () => {
+  it("tests whole values and prefixes (LEFT), quoting text the Excel way", () => {
+    const at = { keyColumn: "K", firstColumn: "A", lastColumn: "Z", row: 2 };
+    expect(ruleFormula({ column: "status", equals: ["Posted"], style: {} }, at)).toBe('=$K2="Posted"');
+    expect(ruleFormula({ column: "status", equals: ['Say "hi"'], startsWith: ["Conflict:"], style: {} }, at)).toBe(
+      '=OR($K2="Say ""hi""",LEFT($K2,9)="Conflict:")',
+    );
   });
 });
 
