@@ -120,6 +120,7 @@ export class BrowserWorkbookGateway implements WorkbookGateway {
   ): Promise<void> {
     const checked = await this.#normalizeInChunks(table, 0, rows, options);
     this.#model.commitReplace(table, checked, styles);
+    if (options.valueRules !== undefined) this.#model.setValueRules(table, options.valueRules);
   }
 
   async writeRows(
@@ -131,6 +132,7 @@ export class BrowserWorkbookGateway implements WorkbookGateway {
   ): Promise<void> {
     const checked = await this.#normalizeInChunks(table, fromRow, rows, options);
     this.#model.commitWrite(table, fromRow, checked, styles);
+    if (options.valueRules !== undefined) this.#model.setValueRules(table, options.valueRules);
   }
 
   deleteRows(table: string, rows: readonly number[]): Promise<void> {

@@ -77,6 +77,11 @@ export interface WriteOptions {
   /** Called after each chunk with rows written so far. */
   readonly onProgress?: (written: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Value rules to set with the write, exactly as `setValueRules` would after it; a
+   * gateway may send them with the last chunk, saving a round trip.
+   */
+  readonly valueRules?: readonly ValueRule[];
 }
 
 export interface ChartSpec {

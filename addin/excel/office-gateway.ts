@@ -391,6 +391,8 @@ async function writeBlock(write: BlockWrite): Promise<void> {
   // Sizes up front (this also refuses bad cells before anything is written); the safe rows
   // themselves are made again per chunk, so a million-row pull is not held twice in memory.
   const rowBytes = rows.map((row, r) => JSON.stringify(safeRow(row, r)).length);
+  // Value rules ride on the last chunk's round trip instead of a geometry read and a sync of their own.
+  const rules = options.valueRules === undefined ? null : prepareRules(spec, options.valueRules);
   // Set inside the batch; read by the recovery below when a sync failed after unprotecting.
   const guard = { unprotected: false };
   try {
@@ -434,6 +436,7 @@ async function writeBlock(write: BlockWrite): Promise<void> {
       const chunks = planChunks(rowBytes, rowStyleCommands(pieces, start, rows.length));
       if (chunks.length === 0) {
         queueStyles(g.sheet, pieces, { ...at, from: 0, to: Number.MAX_SAFE_INTEGER });
+        if (rules !== null) queueRules(g, rules);
         if (guard.unprotected) g.sheet.protection.protect(SHEET_PROTECTION);
         await context.sync();
         guard.unprotected = false;
@@ -453,6 +456,7 @@ async function writeBlock(write: BlockWrite): Promise<void> {
         const from = k === 0 ? 0 : start + chunk.from;
         const to = last ? Number.MAX_SAFE_INTEGER : start + chunk.from + chunk.count - 1;
         queueStyles(g.sheet, pieces, { ...at, from, to });
+        if (last && rules !== null) queueRules(g, rules);
         if (last && guard.unprotected) g.sheet.protection.protect(SHEET_PROTECTION);
         await context.sync();
         if (last) guard.unprotected = false;
@@ -666,8 +670,15 @@ export function ruleFormula(
   return `=${tests.length === 1 ? (tests[0] ?? "FALSE") : `OR(${tests.join(",")})`}`;
 }
 
-async function setValueRules(spec: TableSpec, rules: readonly ValueRule[]): Promise<void> {
-  const prepared = rules.map((rule, i) => {
+interface PreparedRule {
+  readonly rule: ValueRule;
+  readonly key: number;
+  readonly runs: readonly ColumnRun[];
+}
+
+/** Checks the rules against the spec before anything is queued. */
+function prepareRules(spec: TableSpec, rules: readonly ValueRule[]): PreparedRule[] {
+  return rules.map((rule, i) => {
     const where = `rules[${i}]`;
     const key = columnIndexOf(spec, rule.column, where);
     const targets =
@@ -678,37 +689,46 @@ async function setValueRules(spec: TableSpec, rules: readonly ValueRule[]): Prom
           : [key];
     return { rule, key, runs: columnRuns(targets) };
   });
+}
+
+/** Replaces the table's conditional formats; the sheet must be unprotected while these run. */
+function queueRules(g: TableGeometry, prepared: readonly PreparedRule[]): void {
+  const firstDataRow = g.headerRow + 1;
+  // Down to the last sheet row, so rows a later write adds are covered without setting the rules again.
+  const height = SHEET_ROWS - firstDataRow;
+  g.sheet.getRangeByIndexes(firstDataRow, g.firstColumn, height, g.columnCount).conditionalFormats.clearAll();
+  for (const { rule, key, runs } of prepared) {
+    if (rule.equals.length === 0) continue;
+    const formula = ruleFormula(rule, {
+      keyColumn: columnLetter(g.firstColumn + key),
+      firstColumn: columnLetter(g.firstColumn),
+      lastColumn: columnLetter(g.firstColumn + g.columnCount - 1),
+      row: firstDataRow + 1,
+    });
+    for (const run of runs) {
+      // Each add goes to the top priority, so a later rule wins where two set the same property.
+      const format = g.sheet
+        .getRangeByIndexes(firstDataRow, g.firstColumn + run.start, height, run.length)
+        .conditionalFormats.add("Custom");
+      format.custom.rule.formula = formula;
+      const style = rule.style;
+      if (style.fill !== undefined) format.custom.format.fill.color = style.fill;
+      if (style.fontColor !== undefined) format.custom.format.font.color = style.fontColor;
+      if (style.bold !== undefined) format.custom.format.font.bold = style.bold;
+      if (style.italic !== undefined) format.custom.format.font.italic = style.italic;
+      if (style.numberFormat !== undefined) format.custom.format.numberFormat = style.numberFormat;
+    }
+  }
+}
+
+async function setValueRules(spec: TableSpec, rules: readonly ValueRule[]): Promise<void> {
+  const prepared = prepareRules(spec, rules);
   await Excel.run(async (context) => {
     const pending = queueGeometry(context, spec.table);
     await context.sync();
     const g = readGeometry(pending, spec);
     if (g.protected) g.sheet.protection.unprotect();
-    const firstDataRow = g.headerRow + 1;
-    // Down to the last sheet row, so rows a later write adds are covered without setting the rules again.
-    const height = SHEET_ROWS - firstDataRow;
-    g.sheet.getRangeByIndexes(firstDataRow, g.firstColumn, height, g.columnCount).conditionalFormats.clearAll();
-    for (const { rule, key, runs } of prepared) {
-      if (rule.equals.length === 0) continue;
-      const formula = ruleFormula(rule, {
-        keyColumn: columnLetter(g.firstColumn + key),
-        firstColumn: columnLetter(g.firstColumn),
-        lastColumn: columnLetter(g.firstColumn + g.columnCount - 1),
-        row: firstDataRow + 1,
-      });
-      for (const run of runs) {
-        // Each add goes to the top priority, so a later rule wins where two set the same property.
-        const format = g.sheet
-          .getRangeByIndexes(firstDataRow, g.firstColumn + run.start, height, run.length)
-          .conditionalFormats.add("Custom");
-        format.custom.rule.formula = formula;
-        const style = rule.style;
-        if (style.fill !== undefined) format.custom.format.fill.color = style.fill;
-        if (style.fontColor !== undefined) format.custom.format.font.color = style.fontColor;
-        if (style.bold !== undefined) format.custom.format.font.bold = style.bold;
-        if (style.italic !== undefined) format.custom.format.font.italic = style.italic;
-        if (style.numberFormat !== undefined) format.custom.format.numberFormat = style.numberFormat;
-      }
-    }
+    queueRules(g, prepared);
     if (g.protected) g.sheet.protection.protect(SHEET_PROTECTION);
     await context.sync();
   });

@@ -36,14 +36,12 @@ export async function writeAging(gateway: WorkbookGateway, aging: AgingWire, par
   const spec = agingSpec(params.buckets, params.basis);
   await gateway.ensureTable(spec);
   const { rows, styles, totalRows } = agingRows(aging, spec, params.buckets, params.basis);
-  await gateway.replaceRows(spec.table, rows, styles);
   const moneyColumns = spec.columns.filter((c) => c.kind === "money").map((c) => c.key);
-  await gateway.setValueRules(
-    spec.table,
-    openItemsValueRules(view)
-      .filter((r) => r.column === "currency")
-      .map((r) => ({ ...r, columns: moneyColumns })),
-  );
+  const valueRules = openItemsValueRules(view)
+    .filter((r) => r.column === "currency")
+    .map((r) => ({ ...r, columns: moneyColumns }));
+  // The rules go with the rows: one round trip fewer than setting them afterwards.
+  await gateway.replaceRows(spec.table, rows, styles, { valueRules });
   await gateway.ensureChart(spec.table, agingChart(params.buckets, params.basis, totalRows));
 }
 
@@ -104,8 +102,8 @@ export async function pull(options: {
   report({ phase: "write", done: 0, total: rows.length, message: "Writing Open Items…" });
   await gateway.replaceRows(OPEN_ITEMS.table, rows, [], {
     onProgress: (done, total) => report({ phase: "write", done, total, message: `Writing Open Items: ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}` }),
+    valueRules: openItemsValueRules(view),
   });
-  await gateway.setValueRules(OPEN_ITEMS.table, openItemsValueRules(view));
 
   report({ phase: "aging", done: 0, total: aging.customers.length, message: "Writing Aging…" });
   await writeAging(gateway, aging, params);

@@ -80,6 +80,7 @@ export class FakeGateway implements WorkbookGateway {
       this.calls.push({ method: "replaceRows", table, rows: rows.length, styles });
       state.rows = this.#store(state, 0, rows);
       options.onProgress?.(rows.length, rows.length);
+      if (options.valueRules !== undefined) state.rules = options.valueRules;
     });
   }
 
@@ -94,6 +95,7 @@ export class FakeGateway implements WorkbookGateway {
         state.rows[fromRow + offset] = row;
       });
       options.onProgress?.(rows.length, rows.length);
+      if (options.valueRules !== undefined) state.rules = options.valueRules;
     });
   }
 

@@ -318,6 +318,19 @@ export function runGatewayContract(name: string, makeGateway: () => GatewayHarne
         expect(upper((await h.styleAt(T, 0, "amount")).fontColor)).not.toBe("#C00000");
       });
 
+      it("value rules passed with replaceRows apply as setValueRules would, replacing earlier ones", async (ctx) => {
+        const h = await open();
+        if (h.styleAt === undefined) return ctx.skip("harness has no styleAt hook");
+        await h.gateway.setValueRules(T, [{ column: "note", equals: ["late"], style: { fill: "#F8CBAD" } }]);
+        await h.gateway.replaceRows(T, [row({ id: "a", note: "late" }), row({ id: "b", note: "paid" })], [], {
+          valueRules: [{ column: "note", equals: ["paid"], style: { fontColor: "#C00000" } }],
+        });
+        expect(upper((await h.styleAt(T, 1, "note")).fontColor)).toBe("#C00000");
+        expect(upper((await h.styleAt(T, 0, "note")).fontColor)).not.toBe("#C00000");
+        // The earlier rule is gone: the rules of a write replace the table's rules.
+        expect(upper((await h.styleAt(T, 0, "note")).fill)).not.toBe("#F8CBAD");
+      });
+
       it("a value rule with columns styles those columns of the matching row, not the cell it tests", async (ctx) => {
         const h = await open();
         if (h.styleAt === undefined) return ctx.skip("harness has no styleAt hook");
