@@ -152,3 +152,64 @@ export function columnIndex(spec: TableSpec, key: string): number {
   if (index < 0) throw new Error(`table ${spec.table} has no column ${key}`);
   return index;
 }
+
+/**
+ * Reconcile: imported bank lines with the matching engine's suggestion. The
+ * clerk decides per line in Decision: "accept" records the line as a receipt
+ * (with the suggested customer and applications, or the ones typed in
+ * Customer / Apply to), "reject" drops the suggestion, blank leaves the line
+ * for follow-up. Apply to reads like Suggested: "INV-1 980.00 (disc 20.00); INV-2 500.00".
+ */
+export const RECONCILE_EDITABLE = ["decision", "customer", "applyTo"] as const;
+
+export const RECONCILE: TableSpec = {
+  sheet: "Reconcile",
+  table: "OpenAR_Reconcile",
+  style: "TableStyleLight9",
+  columns: [
+    col("date", "Date", "date", 11),
+    col("amount", "Amount", "money", 14),
+    col("currency", "Cur", "text", 5),
+    col("payer", "Payer", "text", 24),
+    col("reference", "Reference", "text", 16),
+    col("remittance", "Remittance", "text", 30),
+    col("suggestedCustomer", "Suggested customer", "text", 12),
+    col("suggested", "Suggested applications", "text", 34),
+    col("confidence", "Confidence %", "integer", 8),
+    col("reasons", "Reasons", "text", 40),
+    col("decision", "Decision", "text", 10, { editable: true }),
+    col("customer", "Customer", "text", 11, { editable: true }),
+    col("applyTo", "Apply to", "text", 30, { editable: true }),
+    col("status", "Status", "text", 14),
+    col("message", "Message", "text", 36),
+    /** The bank line: receipt.create sends it as bankLineId. */
+    hidden("id"),
+    hidden("statementId"),
+    hidden("version", "integer"),
+    /** The id given to the receipt that records the line, written before the push so a retry reuses it. */
+    hidden("receiptId"),
+    /** The receipt method the line implies (check when it carries a check number). */
+    hidden("method"),
+    /** The suggestion as the server sent it (customer id, allocations with document ids and versions, autoAccept). */
+    hidden("suggestion"),
+  ],
+};
+
+/**
+ * AR Recon: subledger to GL control account as of a date, per currency: the
+ * three totals, then one row per reconciling item, then what is unexplained.
+ */
+export const AR_RECON: TableSpec = {
+  sheet: "AR Recon",
+  table: "OpenAR_ArRecon",
+  style: "TableStyleMedium2",
+  columns: [
+    col("currency", "Cur", "text", 5),
+    col("line", "Line", "text", 26),
+    col("kind", "Kind", "text", 18),
+    col("reference", "Reference", "text", 18),
+    col("date", "Date", "date", 11),
+    col("amount", "Amount", "money", 16),
+    col("description", "Description", "text", 48),
+  ],
+};

@@ -9,6 +9,10 @@ import type { z } from "zod";
 import { DomainError } from "../../shared/errors.js";
 import {
   agingWire,
+  arGlReconciliationWire,
+  bankLinesWire,
+  bankReconciliationWire,
+  bankUploadWire,
   changesWire,
   committedWire,
   customersWire,
@@ -17,6 +21,10 @@ import {
   readPushAnswer,
   streamLineWire,
   type AgingWire,
+  type ArGlReconciliationWire,
+  type BankLinesWire,
+  type BankReconciliationWire,
+  type BankUploadWire,
   type ChangesWire,
   type CommittedWire,
   type CustomerWire,
@@ -184,6 +192,36 @@ export class ApiClient {
     return finished;
   }
 
+  /**
+   * Imports a bank file: its bytes (or text) as the body, the format in the
+   * query. The same file imported twice answers with the statements stored
+   * the first time (`created: false`).
+   */
+  async uploadBankStatement(file: { content: string | ArrayBuffer | Uint8Array; format: BankUploadFormat; fileName?: string; mapping?: string }, signal?: AbortSignal): Promise<BankUploadWire> {
+    const q = new URLSearchParams({ format: file.format });
+    if (file.fileName !== undefined && file.fileName !== "") q.set("fileName", file.fileName);
+    if (file.mapping !== undefined && file.mapping !== "") q.set("mapping", file.mapping);
+    // A copy into a plain ArrayBuffer: fetch takes no view of a shared buffer.
+    const body = typeof file.content === "string" ? file.content : new Uint8Array(file.content);
+    const response = await this.#request(`/api/v1/bank-statements?${q.toString()}`, { signal, method: "POST", body, contentType: "application/octet-stream" });
+    return checked(`/api/v1/bank-statements`, bankUploadWire, await jsonBody(response));
+  }
+
+  /** A statement's lines, each open credit with the matching engine's suggestion. */
+  bankLines(statementId: string, signal?: AbortSignal): Promise<BankLinesWire> {
+    return this.#json(`/api/v1/bank-statements/${encodeURIComponent(statementId)}/lines`, bankLinesWire, { signal });
+  }
+
+  /** Bank deposit reconciliation of a statement: lines against receipts, and whether it ties to the closing balance. */
+  bankReconciliation(statementId: string, signal?: AbortSignal): Promise<BankReconciliationWire> {
+    return this.#json(`/api/v1/reconciliation/bank/${encodeURIComponent(statementId)}`, bankReconciliationWire, { signal });
+  }
+
+  /** AR subledger to GL control account as of a date, per currency. */
+  arGlReconciliation(asOf: string, signal?: AbortSignal): Promise<ArGlReconciliationWire> {
+    return this.#json(`/api/v1/reconciliation/ar-gl?asOf=${encodeURIComponent(asOf)}`, arGlReconciliationWire, { signal });
+  }
+
   async postJson(path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await this.#request(path, { signal, method: "POST", body: JSON.stringify(body), allowStatus: [409, 422] });
     return { status: response.status, body: await jsonBody(response) };
@@ -191,22 +229,16 @@ export class ApiClient {
 
   async #json<T>(path: string, schema: z.ZodType<T>, options: { signal?: AbortSignal | undefined; auth?: boolean }): Promise<T> {
     const response = await this.#request(path, options);
-    const body = await jsonBody(response);
-    const checked = schema.safeParse(body);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new ApiError("malformed", `the server's answer to ${path.split("?")[0] ?? path} was not understood (${issue?.path.join(".") ?? ""}: ${issue?.message ?? "unexpected shape"})`);
-    }
-    return checked.data;
+    return checked(path, schema, await jsonBody(response));
   }
 
   async #request(
     path: string,
-    options: { signal?: AbortSignal | undefined; auth?: boolean; accept?: string; method?: string; body?: string; allowStatus?: readonly number[] },
+    options: { signal?: AbortSignal | undefined; auth?: boolean; accept?: string; method?: string; body?: string | Uint8Array<ArrayBuffer>; contentType?: string; allowStatus?: readonly number[] },
   ): Promise<Response> {
     const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
     if (options.auth !== false) headers.Authorization = `Bearer ${this.#connection.token}`;
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    if (options.body !== undefined) headers["Content-Type"] = options.contentType ?? "application/json";
     let response: Response;
     try {
       response = await this.#fetch(this.baseUrl + path, {
@@ -233,6 +265,18 @@ export class ApiClient {
     if (response.status === 409) throw new ApiError("conflict", message, 409, body);
     throw new ApiError("server", `the server failed (${response.status}): ${message}`, response.status, body);
   }
+}
+
+/** The formats the upload route accepts (server/bank-import.ts REQUESTED_BANK_FORMATS). */
+export type BankUploadFormat = "auto" | "bai2" | "camt" | "lockbox" | "csv";
+
+function checked<T>(path: string, schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ApiError("malformed", `the server's answer to ${path.split("?")[0] ?? path} was not understood (${issue?.path.join(".") ?? ""}: ${issue?.message ?? "unexpected shape"})`);
+  }
+  return result.data;
 }
 
 async function jsonBody(response: Response): Promise<Record<string, unknown>> {

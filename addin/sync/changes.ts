@@ -18,17 +18,22 @@
  *   else the open amount; note: New note); "resolve: <resolution>" resolves it.
  * - Open Items New note (when not a dispute's note): note.create on the document.
  * - Notes rows without an id: note.create, or promise.create for type promise.
+ * - Reconcile rows with Decision "accept" (not yet posted): receipt.create
+ *   recording the bank line (bankLineId), for the customer in Customer or
+ *   else the suggested one, applied as Apply to says or else as suggested.
+ *   "reject" and blank send nothing.
  */
 import type { AllocationInput, ChangeSet, Operation } from "../../shared/changeset.js";
 import { DISPUTE_REASONS, RECEIPT_METHODS } from "../../shared/changeset.js";
 import { isCurrencyCode, parseCurrency } from "../../shared/currency.js";
 import type { IsoDate } from "../../shared/dates.js";
 import { isDomainError } from "../../shared/errors.js";
-import type { Money } from "../../shared/money.js";
+import { Money } from "../../shared/money.js";
 import { cellToDate, cellToMoney, cellToText } from "../excel/cells.js";
 import type { CellValue } from "../excel/gateway.js";
 import { editedColumns } from "../sheets/open-items.js";
-import { NOTES, OPEN_ITEMS, PAYMENTS } from "../sheets/specs.js";
+import { parseAllocations, RECONCILE_STATUS, suggestionOf } from "../sheets/reconcile.js";
+import { NOTES, OPEN_ITEMS, PAYMENTS, RECONCILE } from "../sheets/specs.js";
 
 export interface CellRef {
   readonly table: string;
@@ -40,6 +45,8 @@ export interface SheetRows {
   readonly openItems: readonly (readonly CellValue[])[];
   readonly payments: readonly (readonly CellValue[])[];
   readonly notes: readonly (readonly CellValue[])[];
+  /** Bank lines with the clerk's decisions; absent when the workbook has no Reconcile sheet. */
+  readonly reconcile?: readonly (readonly CellValue[])[];
 }
 
 export interface CustomerRef {
@@ -121,6 +128,9 @@ class Reader {
 const openItems = new Reader(OPEN_ITEMS.table, OPEN_ITEMS.columns.map((c) => c.key));
 const payments = new Reader(PAYMENTS.table, PAYMENTS.columns.map((c) => c.key));
 const notes = new Reader(NOTES.table, NOTES.columns.map((c) => c.key));
+const reconcile = new Reader(RECONCILE.table, RECONCILE.columns.map((c) => c.key));
+const ACCEPT = new Set(["accept", "accepted", "yes", "y"]);
+const REJECT = new Set(["reject", "rejected", "no", "n"]);
 
 const keyOf = (text: string) => text.trim().toLowerCase();
 
@@ -430,6 +440,114 @@ export function buildChanges(sheets: SheetRows, context: BuildContext): BuiltCha
       alsoRows: receipt.alsoRows,
     });
   }
+
+  // ---- Reconcile sheet: accepted bank lines become receipts ------------------------------------
+  (sheets.reconcile ?? []).forEach((row, r) => {
+    const at = (column: string): CellRef => ({ table: RECONCILE.table, row: r, column });
+    if (keyOf(reconcile.text(row, "status")) === keyOf(RECONCILE_STATUS.posted) || keyOf(reconcile.text(row, "status")) === keyOf(RECONCILE_STATUS.matched)) return;
+    const decision = keyOf(reconcile.text(row, "decision"));
+    if (decision === "" || REJECT.has(decision)) return;
+    if (!ACCEPT.has(decision)) {
+      problem(at("decision"), `Decision: "${reconcile.text(row, "decision")}" is not accept or reject (leave it blank to decide later)`);
+      return;
+    }
+    const bankLineId = reconcile.text(row, "id");
+    const currencyText = reconcile.text(row, "currency").toUpperCase();
+    if (bankLineId === "" || !isCurrencyCode(currencyText)) {
+      problem(at("decision"), "this row is not an imported bank line; import the statement again");
+      return;
+    }
+    const amount = money(reconcile.cell(row, "amount"), currencyText, at("amount"), "amount");
+    if (amount !== null && !amount.isPositive()) {
+      problem(at("decision"), `a debit of ${amount.abs().format()} ${currencyText} is money paid out, not a receipt: reject it or leave it blank`);
+      return;
+    }
+    const received = date(reconcile.cell(row, "date"), at("date"), "date");
+    const suggestion = suggestionOf(reconcile.text(row, "suggestion"));
+    const typedCustomer = reconcile.text(row, "customer");
+    let customerId: string | null = null;
+    let customerCell = at("customer");
+    if (typedCustomer !== "") {
+      customerId = customer(typedCustomer, at("customer"))?.id ?? null;
+    } else if (suggestion?.customerId !== null && suggestion?.customerId !== undefined) {
+      customerId = suggestion.customerId;
+      customerCell = at("suggestedCustomer");
+    } else {
+      problem(at("customer"), "Customer: no customer was suggested for this line; type the customer number");
+    }
+    const sameCustomer = suggestion !== null && customerId !== null && customerId === suggestion.customerId;
+    // Apply to wins; without it the suggestion's allocations go, but only to the customer they were suggested for.
+    const typedApply = reconcile.text(row, "applyTo");
+    let applications: AllocationInput[] = [];
+    const applyCell = typedApply === "" ? at("suggested") : at("applyTo");
+    let applyFailed = false;
+    if (typedApply !== "") {
+      try {
+        const parsed = parseAllocations(typedApply, parseCurrency(currencyText));
+        for (const part of parsed) {
+          const suggested = suggestion?.allocations.find((a) => keyOf(a.documentNumber) === keyOf(part.number));
+          const pulled = sheets.openItems.find((o) => keyOf(openItems.text(o, "number")) === keyOf(part.number) && (customerId === null || openItems.text(o, "customerId") === customerId));
+          const documentId = suggested?.documentId ?? (pulled === undefined ? null : openItems.text(pulled, "id"));
+          const version = suggested?.documentVersion ?? (pulled === undefined ? null : numberOrNull(openItems.cell(pulled, "version")));
+          if (documentId === null) {
+            problem(at("applyTo"), `Apply to: ${part.number} is neither in the suggestion nor among the pulled open items; pull Open Items first`);
+            applyFailed = true;
+            continue;
+          }
+          applications.push({
+            documentId,
+            ...(version === null ? {} : { documentVersion: version }),
+            amount: part.amount.toString(),
+            ...(part.discount === null ? {} : { discount: part.discount.toString() }),
+            ...(part.writeOff === null ? {} : { writeOff: part.writeOff.toString(), writeOffReason: suggested?.writeOffReason ?? "short pay" }),
+          });
+        }
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        problem(at("applyTo"), error.message);
+        applyFailed = true;
+      }
+    } else if (sameCustomer) {
+      applications = suggestion.allocations.map((a) => ({
+        documentId: a.documentId,
+        ...(a.documentVersion === null ? {} : { documentVersion: a.documentVersion }),
+        amount: a.amount,
+        ...(Money.parse(a.discount, currencyText).isZero() ? {} : { discount: a.discount }),
+        ...(Money.parse(a.writeOff, currencyText).isZero() ? {} : { writeOff: a.writeOff, writeOffReason: a.writeOffReason ?? "short pay" }),
+      }));
+    }
+    if (customerId === null || amount === null || received === null || applyFailed) return;
+    const methodText = keyOf(reconcile.text(row, "method"));
+    const method = RECEIPT_METHODS.find((m) => m === methodText) ?? "ach";
+    const givenId = reconcile.text(row, "receiptId");
+    const receiptId = givenId === "" ? context.newId() : givenId;
+    if (givenId === "") assignedIds.push({ cell: at("receiptId"), id: receiptId });
+    const reference = reconcile.text(row, "reference");
+    const op: Extract<Operation, { op: "receipt.create" }> = {
+      op: "receipt.create",
+      ref: refOf(RECONCILE.table, r),
+      id: receiptId,
+      customerId,
+      date: received,
+      amount: amount.toString(),
+      currency: currencyText,
+      method,
+      reference,
+      ...(applications.length === 0 ? {} : { applications }),
+      bankLineId,
+    };
+    const cells: Record<string, CellRef> = { customerId: customerCell, date: at("date"), amount: at("amount"), currency: at("currency"), method: at("decision"), reference: at("reference"), bankLineId: at("decision"), "": at("decision") };
+    applications.forEach((_a, i) => {
+      for (const key of ["", ".amount", ".discount", ".writeOff", ".writeOffReason", ".documentId", ".documentVersion"]) cells[`applications.${i}${key}`] = applyCell;
+    });
+    receiptDrafts.push({
+      op,
+      row: { table: RECONCILE.table, row: r },
+      summary: `bank line ${reference === "" ? `row ${r + 2}` : reference}: receipt ${amount.toString()} ${currencyText}${applications.length === 0 ? ", unapplied" : `, applied to ${applications.length} item(s)`}`,
+      cells,
+      alsoRows: [],
+    });
+  });
 
   // ---- Notes sheet -----------------------------------------------------------------------------
   sheets.notes.forEach((row, r) => {

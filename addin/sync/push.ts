@@ -20,7 +20,7 @@ import { Money } from "../../shared/money.js";
 import { parseTerms } from "../../shared/terms.js";
 import { cellToDate, cellToMoney, cellToText, textToCell } from "../excel/cells.js";
 import type { CellValue, RangeStyle, WorkbookGateway } from "../excel/gateway.js";
-import { OPEN_ITEMS_EDITABLE, NOTES, OPEN_ITEMS, PAYMENTS } from "../sheets/specs.js";
+import { OPEN_ITEMS_EDITABLE, NOTES, OPEN_ITEMS, PAYMENTS, RECONCILE } from "../sheets/specs.js";
 import { ApiError, type ApiClient } from "./api-client.js";
 import { buildChanges, parseRef, type BuiltChanges, type CellRef, type CustomerRef, type PendingRow } from "./changes.js";
 import type { ConflictWire, CustomerWire, PushAnswer } from "./wire.js";
@@ -66,7 +66,7 @@ export interface StoredConflict {
   readonly current: Readonly<Record<string, unknown>>;
 }
 
-const TABLES = [OPEN_ITEMS, PAYMENTS, NOTES];
+const TABLES = [OPEN_ITEMS, PAYMENTS, NOTES, RECONCILE];
 
 function columnIndex(table: string, key: string): number {
   const spec = TABLES.find((t) => t.table === table);
@@ -81,6 +81,7 @@ async function readSheets(gateway: WorkbookGateway) {
     openItems: await gateway.readRows(OPEN_ITEMS.table),
     payments: await gateway.readRows(PAYMENTS.table),
     notes: await gateway.readRows(NOTES.table),
+    reconcile: await gateway.readRows(RECONCILE.table),
   };
 }
 
@@ -90,6 +91,8 @@ function customerNumbers(sheets: Awaited<ReturnType<typeof readSheets>>): string
   return [
     ...sheets.payments.map((row) => cellToText(row[at(PAYMENTS.table)] ?? null).trim()),
     ...sheets.notes.map((row) => cellToText(row[at(NOTES.table)] ?? null).trim()),
+    // Reconcile: a typed customer, and the suggested one (so the local check knows the customer a suggestion names).
+    ...sheets.reconcile.flatMap((row) => [cellToText(row[at(RECONCILE.table)] ?? null).trim(), cellToText(row[columnIndex(RECONCILE.table, "suggestedCustomer")] ?? null).trim()]),
   ].filter((n) => n !== "");
 }
 

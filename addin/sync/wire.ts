@@ -182,3 +182,128 @@ export { committedWire };
 export const healthWire = z.object({ status: z.literal("ok"), store: z.string(), schemaVersion: z.number().int() });
 
 export const errorWire = z.looseObject({ error: z.string(), message: z.string() });
+
+// ---- bank statements, match suggestions, reconciliations (issue 6) -------------------------------
+
+export const bankStatementWire = z.looseObject({
+  id: z.string(),
+  format: z.string(),
+  account: z.string(),
+  currency: z.string().length(3),
+  statementDate: isoDate.nullable(),
+  from: isoDate.nullable(),
+  to: isoDate.nullable(),
+  openingBalance: money.nullable(),
+  closingBalance: money.nullable(),
+  lineCount: z.number().int(),
+});
+export type BankStatementWire = z.infer<typeof bankStatementWire>;
+
+export const bankUploadWire = z.object({ created: z.boolean(), statements: z.array(bankStatementWire) });
+export type BankUploadWire = z.infer<typeof bankUploadWire>;
+export const bankStatementsWire = z.object({ statements: z.array(bankStatementWire) });
+
+export const suggestionWire = z.object({
+  customerId: z.string().nullable(),
+  customerNumber: z.string().nullable(),
+  customerName: z.string().nullable(),
+  kind: z.string(),
+  allocations: z.array(
+    z.object({
+      documentId: z.string(),
+      documentNumber: z.string(),
+      documentVersion: z.number().int().nullable(),
+      amount: money,
+      discount: money,
+      writeOff: money,
+      writeOffReason: z.string().nullable(),
+    }),
+  ),
+  unapplied: money,
+  confidence: z.number().min(0).max(1),
+  autoAccept: z.boolean(),
+  reasons: z.array(z.string()),
+});
+export type SuggestionWire = z.infer<typeof suggestionWire>;
+
+export const bankLineWire = z.looseObject({
+  id: z.string(),
+  statementId: z.string(),
+  lineNo: z.number().int(),
+  recordRef: z.string(),
+  bookingDate: isoDate,
+  amount: money,
+  currency: z.string().length(3),
+  direction: z.enum(["credit", "debit"]),
+  entryStatus: z.enum(["booked", "pending", "information", "future"]),
+  bankReference: z.string().nullable(),
+  customerReference: z.string().nullable(),
+  payerName: z.string().nullable(),
+  checkNumber: z.string().nullable(),
+  remittance: z.object({
+    unstructured: z.array(z.string()),
+    documents: z.array(z.object({ number: z.string(), amount: money.optional() })),
+    creditorReference: z.string().optional(),
+  }),
+  status: z.enum(["open", "matched", "ignored"]),
+  receiptId: z.string().nullable(),
+  version: z.number().int(),
+  suggestion: suggestionWire.nullable(),
+});
+export type BankLineWire = z.infer<typeof bankLineWire>;
+export const bankLinesWire = z.object({ statement: bankStatementWire, lines: z.array(bankLineWire) });
+export type BankLinesWire = z.infer<typeof bankLinesWire>;
+
+const reconLineWire = z.looseObject({ id: z.string(), lineNo: z.number().int(), bookingDate: isoDate, amount: money, payerName: z.string().nullable(), reference: z.string().nullable() });
+const reconReceiptWire = z.looseObject({ id: z.string(), customerNumber: z.string(), date: isoDate, amount: money, reference: z.string() });
+export const bankReconciliationWire = z.object({
+  statementId: z.string(),
+  currency: z.string().length(3),
+  from: isoDate.nullable(),
+  to: isoDate.nullable(),
+  matched: z.array(z.object({ line: reconLineWire, receipt: reconReceiptWire })),
+  linesWithoutReceipt: z.array(reconLineWire),
+  receiptsWithoutLine: z.array(reconReceiptWire),
+  notBooked: z.array(reconLineWire),
+  otherCurrency: z.array(reconLineWire),
+  totals: z.object({ credits: money, debits: money, net: money, matched: money, creditsWithoutReceipt: money, debitsWithoutReceipt: money, receiptsWithoutLine: money }),
+  balance: z.object({
+    opening: money.nullable(),
+    closing: money.nullable(),
+    expectedClosing: money.nullable(),
+    difference: money.nullable(),
+    ties: z.boolean().nullable(),
+    message: z.string(),
+  }),
+});
+export type BankReconciliationWire = z.infer<typeof bankReconciliationWire>;
+
+export const arGlReconciliationWire = z.object({
+  asOf: isoDate,
+  account: z.string(),
+  currencies: z.array(
+    z.object({
+      currency: z.string().length(3),
+      subledgerOpen: money,
+      subledgerDocuments: money,
+      unappliedCash: money,
+      glBalance: money,
+      difference: money,
+      items: z.array(
+        z.object({
+          kind: z.enum(["unappliedCash", "externalJournal", "postedAfterAsOf", "postedBeforeEvent", "postingWithoutEvent", "notPosted"]),
+          amount: money,
+          date: isoDate.nullable(),
+          journalId: z.string().nullable(),
+          eventId: z.string().nullable(),
+          reference: z.string().nullable(),
+          description: z.string(),
+        }),
+      ),
+      explained: money,
+      unexplained: money,
+      reconciled: z.boolean(),
+    }),
+  ),
+});
+export type ArGlReconciliationWire = z.infer<typeof arGlReconciliationWire>;

@@ -1,5 +1,5 @@
 /**
- * The task pane: Connect, Pull, Payments, Review, Settings. Components
+ * The task pane: Connect, Pull, Payments, Reconcile, Review, Settings. Components
  * receive the workbook gateway and an API-client factory as props; none of
  * them touches Office.js.
  *
@@ -27,6 +27,7 @@ import { ConnectPane } from "./connect-pane.js";
 import type { Notice } from "./notice.js";
 import { PaymentsPane } from "./payments-pane.js";
 import { PullPane } from "./pull-pane.js";
+import { ReconcilePane } from "./reconcile-pane.js";
 import { ReviewPane } from "./review-pane.js";
 import { clearSession, loadSession, localToday, saveSession, type Session } from "./session.js";
 import { SettingsPane } from "./settings-pane.js";
@@ -44,7 +45,7 @@ export interface AppProps {
 
 export type { Notice } from "./notice.js";
 
-type TabName = "connect" | "pull" | "payments" | "review" | "settings";
+type TabName = "connect" | "pull" | "payments" | "reconcile" | "review" | "settings";
 
 export function App(props: AppProps): ReactElement {
   const styles = useStyles();
@@ -98,6 +99,7 @@ export function App(props: AppProps): ReactElement {
           <Tab value="connect">Connect</Tab>
           <Tab value="pull" disabled={session === null}>Pull</Tab>
           <Tab value="payments" disabled={session === null} data-testid="payments-tab">Payments</Tab>
+          <Tab value="reconcile" disabled={session === null} data-testid="reconcile-tab">Reconcile</Tab>
           <Tab value="review" disabled={session === null} data-testid="review-tab">
             {/* A dot, not a count: five tabs must fit a 320-pixel pane. */}
             Review{attention > 0 && <CounterBadge dot color="danger" size="small" style={{ marginLeft: 3, verticalAlign: "super" }} aria-label={`${attention} waiting for you`} data-testid="review-attention" />}
@@ -142,6 +144,9 @@ export function App(props: AppProps): ReactElement {
           <div hidden={tab !== "payments"}>
             <PaymentsPane gateway={gateway} client={client} today={today} onNotice={setNotice} onError={onError} active={tab === "payments"} />
           </div>
+        )}
+        {tab === "reconcile" && client !== null && (
+          <ReconcilePane gateway={gateway} client={client} today={today} onNotice={setNotice} onError={onError} />
         )}
         {client !== null && opened.has("review") && (
           <div hidden={tab !== "review"}>
