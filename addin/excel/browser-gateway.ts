@@ -18,6 +18,7 @@ import type {
   RangeStyle,
   TableSpec,
   ValueRule,
+  EnsuredTable,
   WorkbookGateway,
   WriteOptions,
 } from "./gateway.js";
@@ -102,10 +103,8 @@ export class BrowserWorkbookGateway implements WorkbookGateway {
     this.#prefix = `openar:workbook:${options.workbookId}:setting:`;
   }
 
-  ensureTable(spec: TableSpec): Promise<void> {
-    return this.#run(() => {
-      this.#model.ensureTable(spec);
-    });
+  ensureTable(spec: TableSpec): Promise<EnsuredTable> {
+    return this.#run(() => ({ created: this.#model.ensureTable(spec) }));
   }
 
   readRows(table: string): Promise<CellValue[][]> {
@@ -119,8 +118,11 @@ export class BrowserWorkbookGateway implements WorkbookGateway {
     options: WriteOptions = {},
   ): Promise<void> {
     const checked = await this.#normalizeInChunks(table, 0, rows, options);
+    // A chart naming a missing column is refused before any row changes.
+    if (options.chart !== undefined) this.#model.checkChart(table, options.chart);
     this.#model.commitReplace(table, checked, styles);
     if (options.valueRules !== undefined) this.#model.setValueRules(table, options.valueRules);
+    if (options.chart !== undefined) this.#model.ensureChart(table, options.chart);
   }
 
   async writeRows(
@@ -131,8 +133,11 @@ export class BrowserWorkbookGateway implements WorkbookGateway {
     options: WriteOptions = {},
   ): Promise<void> {
     const checked = await this.#normalizeInChunks(table, fromRow, rows, options);
+    // A chart naming a missing column is refused before any row changes.
+    if (options.chart !== undefined) this.#model.checkChart(table, options.chart);
     this.#model.commitWrite(table, fromRow, checked, styles);
     if (options.valueRules !== undefined) this.#model.setValueRules(table, options.valueRules);
+    if (options.chart !== undefined) this.#model.ensureChart(table, options.chart);
   }
 
   deleteRows(table: string, rows: readonly number[]): Promise<void> {

@@ -82,6 +82,19 @@ export interface WriteOptions {
    * gateway may send them with the last chunk, saving a round trip.
    */
   readonly valueRules?: readonly ValueRule[];
+  /**
+   * A chart to create or rebuild over the table once the rows are written, exactly as
+   * `ensureChart` would after the write; a gateway may queue it with the last chunk.
+   */
+  readonly chart?: ChartSpec;
+}
+
+export interface EnsuredTable {
+  /**
+   * The table was made by this call on a new sheet: it holds no rows yet, so there are
+   * no edits in it to read. False when the table was already there (or rebuilt in place).
+   */
+  readonly created: boolean;
 }
 
 export interface ChartSpec {
@@ -105,7 +118,7 @@ export interface CellChange {
 
 export interface WorkbookGateway {
   /** Creates the sheet and table if missing (headers, column kinds, widths, locking, frozen header). Idempotent. */
-  ensureTable(spec: TableSpec): Promise<void>;
+  ensureTable(spec: TableSpec): Promise<EnsuredTable>;
   /** All data rows, in column order of the spec. */
   readRows(table: string): Promise<CellValue[][]>;
   /** Replaces all data rows (values first, then `styles`), in chunks. */

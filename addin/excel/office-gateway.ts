@@ -368,6 +368,56 @@ interface BlockWrite {
   /** Replace: the table ends up with exactly these rows. Otherwise rows past the end are appended. */
   readonly replace: boolean;
   readonly options: WriteOptions;
+  /**
+   * The table was created empty on a new sheet by this gateway and nothing has touched
+   * it since: its geometry is known without reading it (see `freshGeometry`).
+   */
+  readonly fresh: boolean;
+}
+
+/** The geometry `ensureTable` leaves: header at A1, one blank data row, sheet protected. */
+function freshGeometry(context: Excel.RequestContext, spec: TableSpec): TableGeometry {
+  const table = context.workbook.tables.getItem(spec.table);
+  return {
+    table,
+    sheet: table.worksheet,
+    headerRow: 0,
+    firstColumn: 0,
+    columnCount: spec.columns.length,
+    physicalRows: 1,
+    logicalRows: 0,
+    protected: true,
+    // Unknown without a read (users may filter a protected sheet): clearing filters that are not there is harmless.
+    filtered: true,
+  };
+}
+
+/** Thrown inside a fresh write whose assumed geometry did not hold; the write is done again the careful way. */
+class GeometryChanged extends Error {
+  constructor(
+    message: string,
+    readonly found: { readonly moved: boolean; readonly rowsBefore: number; readonly targetRows: number },
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * After a fresh write found the table bigger than assumed: its resize cut the surplus rows
+ * out of the table, leaving them below it as plain cells. The table is given its rows back
+ * (and the sheet its protection) so that the careful write that follows deletes them as
+ * surplus rows, as it would have.
+ */
+async function repairFreshWrite(spec: TableSpec, found: GeometryChanged["found"]): Promise<void> {
+  await Excel.run(async (context) => {
+    const table = context.workbook.tables.getItem(spec.table);
+    const sheet = table.worksheet;
+    sheet.protection.unprotect();
+    if (found.rowsBefore > found.targetRows)
+      table.resize(sheet.getRangeByIndexes(0, 0, found.rowsBefore + 1, spec.columns.length));
+    sheet.protection.protect(SHEET_PROTECTION);
+    await context.sync();
+  });
 }
 
 async function protectAgain(tableName: string): Promise<void> {
@@ -383,7 +433,22 @@ async function protectAgain(tableName: string): Promise<void> {
 }
 
 async function writeBlock(write: BlockWrite): Promise<void> {
-  const { spec, start, rows, styles, replace, options } = write;
+  try {
+    await writeBlockOnce(write);
+  } catch (error) {
+    if (!(error instanceof GeometryChanged)) throw error;
+    if (error.found.moved)
+      throw new Error(`The ${write.spec.sheet} sheet was rearranged while OpenAR was filling it; pull again.`, { cause: error });
+    // Someone changed the new table between ensureTable and this write (another task pane
+    // filled it): tidy up, then write again, reading where it is first. A replace rewrites
+    // every row, so nothing is left half done.
+    await repairFreshWrite(write.spec, error.found);
+    await writeBlockOnce({ ...write, fresh: false });
+  }
+}
+
+async function writeBlockOnce(write: BlockWrite): Promise<void> {
+  const { spec, start, rows, styles, replace, options, fresh } = write;
   validateRows(spec, rows);
   options.signal?.throwIfAborted();
   const safeRow = (row: readonly CellValue[], r: number) =>
@@ -391,21 +456,47 @@ async function writeBlock(write: BlockWrite): Promise<void> {
   // Sizes up front (this also refuses bad cells before anything is written); the safe rows
   // themselves are made again per chunk, so a million-row pull is not held twice in memory.
   const rowBytes = rows.map((row, r) => JSON.stringify(safeRow(row, r)).length);
-  // Value rules ride on the last chunk's round trip instead of a geometry read and a sync of their own.
+  // Value rules and the chart ride on the last chunk's round trip instead of a geometry read and a sync of their own.
   const rules = options.valueRules === undefined ? null : prepareRules(spec, options.valueRules);
+  const chart = options.chart === undefined ? null : prepareChart(spec, options.chart);
   // Set inside the batch; read by the recovery below when a sync failed after unprotecting.
   const guard = { unprotected: false };
   try {
     await Excel.run(async (context) => {
-      const pending = queueGeometry(context, spec.table);
-      await context.sync();
-      const g = readGeometry(pending, spec);
+      let g: TableGeometry;
+      let oldChart: Excel.Chart | null = null;
+      if (fresh) {
+        g = freshGeometry(context, spec);
+      } else {
+        const pending = queueGeometry(context, spec.table);
+        const old = chart === null ? null : pending.sheet.charts.getItemOrNullObject(chart.spec.name);
+        await context.sync();
+        g = readGeometry(pending, spec);
+        oldChart = old === null || old.isNullObject ? null : old;
+      }
       // Writing no rows at `start` must not grow the table to `start` rows.
       const end = rows.length === 0 ? 0 : start + rows.length;
       const targetRows = replace ? Math.max(1, rows.length) : Math.max(1, g.logicalRows, end);
-      const pieces = stylePieces(spec, styles, replace ? rows.length : Math.max(g.logicalRows, end));
+      const finalRows = replace ? rows.length : Math.max(g.logicalRows, end);
+      const pieces = stylePieces(spec, styles, finalRows);
       const firstDataRow = g.headerRow + 1;
       const at = { firstDataRow, firstColumn: g.firstColumn };
+
+      // A fresh write checks, in its first round trip and before anything else in it, that
+      // the table is where and as big as ensureTable left it.
+      const check = fresh
+        ? {
+            header: g.table.getHeaderRowRange().load("rowIndex,columnIndex,columnCount"),
+            body: g.table.getDataBodyRange().load("rowCount"),
+          }
+        : null;
+      const verify = () => {
+        if (check === null) return;
+        const { header, body } = check;
+        const moved = header.rowIndex !== 0 || header.columnIndex !== 0 || header.columnCount !== g.columnCount;
+        if (moved || body.rowCount !== g.physicalRows)
+          throw new GeometryChanged(`table ${spec.table} changed after it was created`, { moved, rowsBefore: body.rowCount, targetRows });
+      };
 
       // Structure, queued with the first chunk.
       suspend(context);
@@ -419,7 +510,7 @@ async function writeBlock(write: BlockWrite): Promise<void> {
         g.sheet
           .getRangeByIndexes(firstDataRow + targetRows, g.firstColumn, g.physicalRows - targetRows, g.columnCount)
           .delete("Up");
-      } else if (g.physicalRows < targetRows) {
+      } else if (g.physicalRows < targetRows || fresh) {
         g.table.resize(g.sheet.getRangeByIndexes(g.headerRow, g.firstColumn, targetRows + 1, g.columnCount));
       }
       // Rows whose formats are reset: all of them on replace; the written rows and any gap before them otherwise.
@@ -432,14 +523,19 @@ async function writeBlock(write: BlockWrite): Promise<void> {
           g.sheet.getRangeByIndexes(firstDataRow, g.firstColumn, 1, g.columnCount).clear("Contents");
         queueColumnStructure(g.sheet, spec, { ...at, fromRow: spanFrom, rowCount: spanRows });
       }
+      const finish = () => {
+        if (rules !== null) queueRules(g, rules);
+        if (chart !== null) queueChart(g, chart, oldChart, finalRows);
+        if (guard.unprotected) g.sheet.protection.protect(SHEET_PROTECTION);
+      };
 
       const chunks = planChunks(rowBytes, rowStyleCommands(pieces, start, rows.length));
       if (chunks.length === 0) {
         queueStyles(g.sheet, pieces, { ...at, from: 0, to: Number.MAX_SAFE_INTEGER });
-        if (rules !== null) queueRules(g, rules);
-        if (guard.unprotected) g.sheet.protection.protect(SHEET_PROTECTION);
+        finish();
         await context.sync();
         guard.unprotected = false;
+        verify();
         return;
       }
       let written = 0;
@@ -456,15 +552,16 @@ async function writeBlock(write: BlockWrite): Promise<void> {
         const from = k === 0 ? 0 : start + chunk.from;
         const to = last ? Number.MAX_SAFE_INTEGER : start + chunk.from + chunk.count - 1;
         queueStyles(g.sheet, pieces, { ...at, from, to });
-        if (last && rules !== null) queueRules(g, rules);
-        if (last && guard.unprotected) g.sheet.protection.protect(SHEET_PROTECTION);
+        if (last) finish();
         await context.sync();
         if (last) guard.unprotected = false;
+        if (k === 0) verify();
         written += chunk.count;
         options.onProgress?.(written, rows.length);
       }
     });
   } catch (error) {
+    if (error instanceof GeometryChanged) throw error;
     if (guard.unprotected) await protectAgainAfter(error, spec.table);
     throw error;
   }
@@ -500,14 +597,15 @@ async function protectAgainAfter(error: unknown, tableName: string): Promise<voi
   }
 }
 
-async function ensureTable(spec: TableSpec): Promise<void> {
+/** Returns true when it made the table on a new sheet (see EnsuredTable). */
+async function ensureTable(spec: TableSpec): Promise<boolean> {
   if (spec.columns.length === 0) throw new Error(`table ${spec.table}: a table needs at least one column`);
   const keys = new Set(spec.columns.map((c) => c.key));
   if (keys.size !== spec.columns.length) throw new Error(`table ${spec.table}: column keys must be unique`);
   const headers = new Set(spec.columns.map((c) => c.header.toLowerCase()));
   if (headers.size !== spec.columns.length) throw new Error(`table ${spec.table}: Excel needs unique column headers`);
 
-  await Excel.run(async (context) => {
+  return Excel.run(async (context) => {
     const sheets = context.workbook.worksheets;
     const namedSheet = sheets.getItemOrNullObject(spec.sheet);
     const existing = context.workbook.tables.getItemOrNullObject(spec.table);
@@ -518,7 +616,7 @@ async function ensureTable(spec: TableSpec): Promise<void> {
       const header = existing.getHeaderRowRange().load("values");
       await context.sync();
       const found = (header.values[0] ?? []).map(String);
-      if (found.length === spec.columns.length && found.every((h, i) => h === spec.columns[i]?.header)) return;
+      if (found.length === spec.columns.length && found.every((h, i) => h === spec.columns[i]?.header)) return false;
       // The add-in's own table with other columns (e.g. new bucket edges): rebuilt where it is.
       recreateOn = existing.worksheet;
       recreateOn.protection.unprotect();
@@ -556,6 +654,7 @@ async function ensureTable(spec: TableSpec): Promise<void> {
     sheet.freezePanes.freezeRows(1);
     sheet.protection.protect(SHEET_PROTECTION);
     await context.sync();
+    return recreateOn === null;
   });
 }
 
@@ -734,46 +833,65 @@ async function setValueRules(spec: TableSpec, rules: readonly ValueRule[]): Prom
   });
 }
 
-async function ensureChart(spec: TableSpec, chart: ChartSpec): Promise<void> {
+interface PreparedChart {
+  readonly spec: ChartSpec;
+  readonly category: number;
+  readonly series: readonly { readonly index: number; readonly header: string }[];
+}
+
+/** Checks the chart against the table's spec before anything is queued. */
+function prepareChart(spec: TableSpec, chart: ChartSpec): PreparedChart {
   if (chart.seriesColumns.length === 0) throw new Error(`chart ${chart.name}: no series columns`);
-  const category = columnIndexOf(spec, chart.categoryColumn, `chart ${chart.name}`);
-  const series = chart.seriesColumns.map((key) => ({
-    index: columnIndexOf(spec, key, `chart ${chart.name}`),
-    header: spec.columns.find((c) => c.key === key)?.header ?? key,
-  }));
+  return {
+    spec: chart,
+    category: columnIndexOf(spec, chart.categoryColumn, `chart ${chart.name}`),
+    series: chart.seriesColumns.map((key) => ({
+      index: columnIndexOf(spec, key, `chart ${chart.name}`),
+      header: spec.columns.find((c) => c.key === key)?.header ?? key,
+    })),
+  };
+}
+
+/** Rebuilds the chart (the series follow the table's current columns); the sheet must be unprotected. */
+function queueChart(g: TableGeometry, prepared: PreparedChart, old: Excel.Chart | null, dataRows: number): void {
+  const { spec: chart, category, series } = prepared;
+  if (old !== null) old.delete();
+  const columnBody = (index: number) => g.table.columns.getItemAt(index).getDataBodyRange();
+  const [first, ...rest] = series;
+  if (first === undefined) return;
+  const made = g.sheet.charts.add(
+    chart.type === "stackedBar" ? "BarStacked" : chart.type === "percentStackedBar" ? "BarStacked100" : "ColumnStacked",
+    columnBody(first.index),
+    "Columns",
+  );
+  made.name = chart.name;
+  made.title.text = chart.title;
+  const categories = columnBody(category);
+  const firstSeries = made.series.getItemAt(0);
+  firstSeries.name = first.header;
+  firstSeries.setXAxisValues(categories);
+  for (const s of rest) {
+    const added = made.series.add(s.header);
+    added.setValues(columnBody(s.index));
+    added.setXAxisValues(categories);
+  }
+  // Bars read top-down in table order.
+  if (chart.type !== "stackedColumn") made.axes.categoryAxis.reversePlotOrder = true;
+  made.legend.position = "Bottom";
+  made.setPosition(g.sheet.getRangeByIndexes(g.headerRow, g.firstColumn + g.columnCount + 1, 1, 1));
+  made.width = 640;
+  made.height = Math.min(1600, Math.max(320, 60 + 18 * dataRows));
+}
+
+async function ensureChart(spec: TableSpec, chart: ChartSpec): Promise<void> {
+  const prepared = prepareChart(spec, chart);
   await Excel.run(async (context) => {
     const pending = queueGeometry(context, spec.table);
     const old = pending.sheet.charts.getItemOrNullObject(chart.name);
     await context.sync();
     const g = readGeometry(pending, spec);
     if (g.protected) g.sheet.protection.unprotect();
-    // Rebuilt rather than patched: the series follow the table's current columns.
-    if (!old.isNullObject) old.delete();
-    const columnBody = (index: number) => g.table.columns.getItemAt(index).getDataBodyRange();
-    const [first, ...rest] = series;
-    if (first === undefined) return;
-    const made = g.sheet.charts.add(
-      chart.type === "stackedBar" ? "BarStacked" : chart.type === "percentStackedBar" ? "BarStacked100" : "ColumnStacked",
-      columnBody(first.index),
-      "Columns",
-    );
-    made.name = chart.name;
-    made.title.text = chart.title;
-    const categories = columnBody(category);
-    const firstSeries = made.series.getItemAt(0);
-    firstSeries.name = first.header;
-    firstSeries.setXAxisValues(categories);
-    for (const s of rest) {
-      const added = made.series.add(s.header);
-      added.setValues(columnBody(s.index));
-      added.setXAxisValues(categories);
-    }
-    // Bars read top-down in table order.
-    if (chart.type !== "stackedColumn") made.axes.categoryAxis.reversePlotOrder = true;
-    made.legend.position = "Bottom";
-    made.setPosition(g.sheet.getRangeByIndexes(g.headerRow, g.firstColumn + g.columnCount + 1, 1, 1));
-    made.width = 640;
-    made.height = Math.min(1600, Math.max(320, 60 + 18 * g.logicalRows));
+    queueChart(g, prepared, old.isNullObject ? null : old, g.logicalRows);
     if (g.protected) g.sheet.protection.protect(SHEET_PROTECTION);
     await context.sync();
   });
@@ -858,26 +976,38 @@ async function saveSettings(settings: Office.Settings): Promise<void> {
 export function createOfficeGateway(): WorkbookGateway {
   // Specs of the tables this gateway has ensured: column kinds and keys are not stored in the workbook.
   const specs = new Map<string, TableSpec>();
-  const specOf = (table: string): TableSpec => {
+  // Tables this gateway has just created and nothing has touched since; the first write skips reading their geometry.
+  const fresh = new Set<string>();
+  const specOf = (table: string, keepFresh = false): TableSpec => {
     const spec = specs.get(table);
     if (spec === undefined) throw new Error(`table ${table}: call ensureTable with its spec before using it`);
+    if (!keepFresh) fresh.delete(table);
     return spec;
   };
+  const takeFresh = (table: string): boolean => fresh.delete(table);
   return {
     async ensureTable(spec) {
-      await ensureTable(spec);
+      fresh.delete(spec.table);
+      const created = await ensureTable(spec);
       specs.set(spec.table, spec);
+      if (created) fresh.add(spec.table);
+      return { created };
     },
     async readRows(table) {
-      return readRows(specOf(table));
+      // Reading changes nothing: a fresh table stays fresh.
+      return readRows(specOf(table, true));
     },
     async replaceRows(table, rows, styles, options = {}) {
-      await writeBlock({ spec: specOf(table), start: 0, rows, styles, replace: true, options });
+      const spec = specOf(table, true);
+      await writeBlock({ spec, start: 0, rows, styles, replace: true, options, fresh: takeFresh(table) });
     },
     async writeRows(table, fromRow, rows, styles, options = {}) {
       if (!Number.isInteger(fromRow) || fromRow < 0)
         throw new Error(`writeRows: fromRow ${fromRow} is not a row index`);
-      await writeBlock({ spec: specOf(table), start: fromRow, rows, styles, replace: false, options });
+      const spec = specOf(table, true);
+      // Only a replace may skip the read: an append must know the rows already there.
+      fresh.delete(table);
+      await writeBlock({ spec, start: fromRow, rows, styles, replace: false, options, fresh: false });
     },
     async deleteRows(table, rows) {
       await deleteRows(specOf(table), rows);
@@ -889,10 +1019,10 @@ export function createOfficeGateway(): WorkbookGateway {
       await ensureChart(specOf(table), chart);
     },
     async onChange(table, handler) {
-      return onChange(specOf(table), handler);
+      return onChange(specOf(table, true), handler);
     },
     async select(table, row, column) {
-      await select(specOf(table), row, column);
+      await select(specOf(table, true), row, column);
     },
     async getSetting(key) {
       await Promise.resolve();

@@ -609,7 +609,8 @@ export class WorkbookModel {
    * the columns changed (new aging buckets), existing rows keep their values
    * by column key and lose their range styles.
    */
-  ensureTable(spec: TableSpec): void {
+  /** True when the table was made now (empty); false when it was there already. */
+  ensureTable(spec: TableSpec): boolean {
     if (spec.columns.length === 0) throw invalid(`table ${spec.table} needs at least one column`, "columns");
     const keyIndex = keyIndexOf(spec);
     const existing = this.#tables.get(spec.table);
@@ -617,7 +618,7 @@ export class WorkbookModel {
       this.#tables.set(spec.table, { spec, keyIndex, rows: [], styles: [], rules: [] });
       this.#sheet(spec.sheet).tables.push(spec.table);
       this.#changed();
-      return;
+      return true;
     }
     if (existing.spec.sheet !== spec.sheet) {
       const from = this.#sheet(existing.spec.sheet);
@@ -646,6 +647,7 @@ export class WorkbookModel {
     existing.spec = spec;
     existing.keyIndex = keyIndex;
     this.#changed();
+    return false;
   }
 
   #sheet(name: string): SheetState {
@@ -791,10 +793,16 @@ export class WorkbookModel {
     this.#changed();
   }
 
-  ensureChart(table: string, chart: ChartSpec): void {
+  /** Refuses a chart over columns the table does not have. */
+  checkChart(table: string, chart: ChartSpec): void {
     const state = this.#table(table);
     this.#column(state, chart.categoryColumn);
     for (const series of chart.seriesColumns) this.#column(state, series);
+  }
+
+  ensureChart(table: string, chart: ChartSpec): void {
+    this.checkChart(table, chart);
+    const state = this.#table(table);
     const sheet = this.#sheet(state.spec.sheet);
     const placed: PlacedChart = { ...chart, table };
     const at = sheet.charts.findIndex((c) => c.name === chart.name);

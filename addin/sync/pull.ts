@@ -40,9 +40,11 @@ export async function writeAging(gateway: WorkbookGateway, aging: AgingWire, par
   const valueRules = openItemsValueRules(view)
     .filter((r) => r.column === "currency")
     .map((r) => ({ ...r, columns: moneyColumns }));
-  // The rules go with the rows: one round trip fewer than setting them afterwards.
-  await gateway.replaceRows(spec.table, rows, styles, { valueRules });
-  await gateway.ensureChart(spec.table, agingChart(params.buckets, params.basis, totalRows));
+  // The rules and the chart go with the rows: round trips fewer than setting them afterwards.
+  await gateway.replaceRows(spec.table, rows, styles, {
+    valueRules,
+    chart: agingChart(params.buckets, params.basis, totalRows),
+  });
 }
 
 export async function pull(options: {
@@ -57,9 +59,10 @@ export async function pull(options: {
   const view = { asOf: parseIsoDate(params.asOf), basis: params.basis, edges: params.buckets };
   const labels = bucketLabels(view);
 
-  await gateway.ensureTable(OPEN_ITEMS);
+  const { created } = await gateway.ensureTable(OPEN_ITEMS);
   const pending = new Map<string, CellValue[]>();
-  for (const row of await gateway.readRows(OPEN_ITEMS.table)) {
+  // A table made just now holds nothing a clerk could have edited.
+  for (const row of created ? [] : await gateway.readRows(OPEN_ITEMS.table)) {
     if (editedColumns(row).length > 0) pending.set(rowId(row), row);
   }
 

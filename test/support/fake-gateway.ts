@@ -12,7 +12,7 @@
  * Every call is logged in `calls` (in order) so tests can assert how rows were
  * written (contiguous blocks, appends, deletes).
  */
-import type { CellChange, CellValue, ChartSpec, RangeStyle, TableSpec, ValueRule, WorkbookGateway, WriteOptions } from "../../addin/excel/gateway.js";
+import type { CellChange, CellValue, ChartSpec, EnsuredTable, RangeStyle, TableSpec, ValueRule, WorkbookGateway, WriteOptions } from "../../addin/excel/gateway.js";
 
 export type GatewayCall =
   | { readonly method: "ensureTable"; readonly table: string }
@@ -58,12 +58,12 @@ export class FakeGateway implements WorkbookGateway {
   readonly settings = new Map<string, string>();
   readonly #tables = new Map<string, FakeTable>();
 
-  ensureTable(spec: TableSpec): Promise<void> {
+  ensureTable(spec: TableSpec): Promise<EnsuredTable> {
     this.calls.push({ method: "ensureTable", table: spec.table });
     const existing = this.#tables.get(spec.table);
     if (existing === undefined) this.#tables.set(spec.table, { spec, rows: [], rules: [], charts: [] });
     else existing.spec = spec;
-    return Promise.resolve();
+    return Promise.resolve({ created: existing === undefined });
   }
 
   readRows(table: string): Promise<CellValue[][]> {
@@ -81,6 +81,8 @@ export class FakeGateway implements WorkbookGateway {
       state.rows = this.#store(state, 0, rows);
       options.onProgress?.(rows.length, rows.length);
       if (options.valueRules !== undefined) state.rules = options.valueRules;
+      const chart = options.chart;
+      if (chart !== undefined) state.charts = [...state.charts.filter((c) => c.name !== chart.name), chart];
     });
   }
 
@@ -96,6 +98,8 @@ export class FakeGateway implements WorkbookGateway {
       });
       options.onProgress?.(rows.length, rows.length);
       if (options.valueRules !== undefined) state.rules = options.valueRules;
+      const chart = options.chart;
+      if (chart !== undefined) state.charts = [...state.charts.filter((c) => c.name !== chart.name), chart];
     });
   }
 

@@ -113,6 +113,15 @@ export function runGatewayContract(name: string, makeGateway: () => GatewayHarne
         expect(rows.map((r) => r[7])).toEqual(["a", "b"]);
       });
 
+      it("says whether it made the table: created the first time, not after", async () => {
+        harness = await makeGateway();
+        const { gateway } = harness;
+        expect(await gateway.ensureTable(OTHER_TABLE)).toEqual({ created: true });
+        await gateway.replaceRows(OTHER_TABLE.table, [["a", null]], []);
+        expect(await gateway.ensureTable(OTHER_TABLE)).toEqual({ created: false });
+        expect((await gateway.readRows(OTHER_TABLE.table)).map((r) => r[0])).toEqual(["a"]);
+      });
+
       it("reading a table that was never ensured is rejected", async () => {
         const { gateway } = await open();
         await expect(gateway.readRows("No_Such_Table")).rejects.toThrow();
@@ -422,6 +431,25 @@ export function runGatewayContract(name: string, makeGateway: () => GatewayHarne
         } as const;
         await gateway.ensureChart(T, chart);
         await gateway.ensureChart(T, { ...chart, seriesColumns: ["amount", "apply"] });
+      });
+
+      it("a chart passed with a write is made with it; a chart naming a missing column is refused", async () => {
+        const { gateway } = await open();
+        const chart = {
+          name: "ContractChart",
+          title: "Amounts",
+          type: "percentStackedBar",
+          categoryColumn: "customer",
+          seriesColumns: ["amount"],
+        } as const;
+        await gateway.replaceRows(T, [row({ id: "a" }), row({ id: "b" })], [], { chart });
+        await gateway.replaceRows(T, [row({ id: "c" })], [], { chart });
+        expect((await gateway.readRows(T)).map((r) => r[7])).toEqual(["c"]);
+        await expect(gateway.ensureChart(T, { ...chart, seriesColumns: ["nope"] })).rejects.toThrow();
+        await expect(
+          gateway.replaceRows(T, [row({ id: "d" })], [], { chart: { ...chart, seriesColumns: ["nope"] } }),
+        ).rejects.toThrow();
+        expect((await gateway.readRows(T)).map((r) => r[7])).toEqual(["c"]);
       });
     });
   });
