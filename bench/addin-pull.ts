@@ -24,7 +24,16 @@ export interface AddinPullResult {
   readonly openItemsSyncs: number;
   readonly openItemsMaxBytes: number;
   readonly seconds: number;
+  /**
+   * A second pull into the same workbook (tables there, unpushed edits to read back
+   * first): syncs and largest payload, request or response. Measured up to 100,000 rows
+   * (the fake then holds every cell, as Excel would); null above.
+   */
+  readonly repeat: { readonly syncs: number; readonly maxBytes: number } | null;
 }
+
+/** Rows up to which the repeat pull is measured (the recording fake must then keep every value). */
+const REPEAT_MAX_ROWS = 100_000;
 
 const MAX_SYNC_BYTES = 4_000_000;
 export const ADDIN_PAYLOAD_BUDGET = MAX_SYNC_BYTES;
@@ -138,9 +147,10 @@ function aging(customers: readonly Customer[]): AgingWire {
   };
 }
 
-export async function measureAddinPull(rows: number): Promise<AddinPullResult> {
-  const customers = customersFor(rows);
-  const fetchStub = (input: string | URL | Request): Promise<Response> => {
+type FetchStub = (input: string | URL | Request) => Promise<Response>;
+
+function fetchStubFor(rows: number, customers: readonly Customer[]): FetchStub {
+  return (input) => {
     const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
     if (url.pathname === "/api/v1/open-items") return Promise.resolve(ndjson(rows, customers));
     if (url.pathname === "/api/v1/aging") {
@@ -155,6 +165,31 @@ export async function measureAddinPull(rows: number): Promise<AddinPullResult> {
       new Response(JSON.stringify({ error: "not_found", message: url.pathname }), { status: 404 }),
     );
   };
+}
+
+const PARAMS: SavedPull = { asOf: "2026-11-23", basis: "due", buckets: [30, 60, 90, 120], asOfMode: "fixed" };
+
+/** Pulls twice into one workbook and counts the second pull's syncs. */
+async function measureRepeatPull(rows: number, customers: readonly Customer[]): Promise<AddinPullResult["repeat"]> {
+  if (rows > REPEAT_MAX_ROWS) return null;
+  const excel = recordingExcel({ storeValues: true, keepPayloads: false });
+  const restore = excel.install();
+  try {
+    const client = new ApiClient({ baseUrl: "http://openar.bench", token: "bench" }, fetchStubFor(rows, customers));
+    await pull({ gateway: createOfficeGateway(), client, params: PARAMS });
+    excel.reset();
+    // A new gateway, as after reopening the workbook: nothing remembered about the tables.
+    await pull({ gateway: createOfficeGateway(), client, params: PARAMS });
+    const maxBytes = excel.syncs.reduce((max, s) => Math.max(max, s.bytes, s.responseBytes), 0);
+    return { syncs: excel.syncs.length, maxBytes };
+  } finally {
+    restore();
+  }
+}
+
+export async function measureAddinPull(rows: number): Promise<AddinPullResult> {
+  const customers = customersFor(rows);
+  const fetchStub = fetchStubFor(rows, customers);
   const excel = recordingExcel({ storeValues: false, keepPayloads: false });
   const restore = excel.install();
   const started = performance.now();
@@ -162,11 +197,10 @@ export async function measureAddinPull(rows: number): Promise<AddinPullResult> {
   let writeTo = -1;
   try {
     const client = new ApiClient({ baseUrl: "http://openar.bench", token: "bench" }, fetchStub);
-    const params: SavedPull = { asOf: "2026-11-23", basis: "due", buckets: [30, 60, 90, 120], asOfMode: "fixed" };
     await pull({
       gateway: createOfficeGateway(),
       client,
-      params,
+      params: PARAMS,
       onProgress: (p) => {
         // The Open Items write starts at the first "write" report and ends where "aging" begins.
         if (p.phase === "write" && writeFrom < 0) writeFrom = excel.syncs.length;
@@ -187,5 +221,6 @@ export async function measureAddinPull(rows: number): Promise<AddinPullResult> {
     openItemsSyncs: write.length,
     openItemsMaxBytes: write.reduce((max, s) => Math.max(max, s.bytes), 0),
     seconds,
+    repeat: await measureRepeatPull(rows, customers),
   };
 }

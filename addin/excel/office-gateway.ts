@@ -58,6 +58,11 @@ const SHEET_ROWS = 1_048_576;
 const CHUNK_OVERHEAD_BYTES = 64 * 1024;
 /** Rough size of one property-set command on a range (object path, property, value). */
 const STYLE_COMMAND_BYTES = 160;
+/**
+ * Reads are bounded by the response payload (the 5,000-row limit is for writes, whose
+ * requests also carry formats); this only keeps one read from growing without end.
+ */
+const MAX_ROWS_PER_READ = 50_000;
 /** First guess of the bytes per cell when reading, before the first chunk tells. */
 const READ_BYTES_PER_CELL_GUESS = 48;
 /** Excel string literals inside a formula are limited to 255 characters. */
@@ -658,33 +663,43 @@ async function ensureTable(spec: TableSpec): Promise<boolean> {
   });
 }
 
+/** Office's error when one round trip would carry more than it allows. */
+function isPayloadTooLarge(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  const message = error instanceof Error ? error.message : "";
+  return /PayloadSizeLimitExceeded/.test(code) || /PayloadSizeLimitExceeded/.test(message);
+}
+
 async function readRows(spec: TableSpec): Promise<CellValue[][]> {
   return Excel.run(async (context) => {
     const pending = queueGeometry(context, spec.table);
     await context.sync();
     const g = readGeometry(pending, spec);
     const rows: CellValue[][] = [];
-    let perChunk = Math.max(
-      1,
-      Math.min(
-        MAX_ROWS_PER_CHUNK,
-        Math.floor((MAX_BYTES_PER_CHUNK - CHUNK_OVERHEAD_BYTES) / (g.columnCount * READ_BYTES_PER_CELL_GUESS)),
-      ),
-    );
+    const budget = MAX_BYTES_PER_CHUNK - CHUNK_OVERHEAD_BYTES;
+    const rowsFor = (bytesPerRow: number) => Math.max(1, Math.min(MAX_ROWS_PER_READ, Math.floor(budget / bytesPerRow)));
+    // The first row (loaded with the geometry) is the first estimate, with room to spare;
+    // after that, the heaviest chunk so far per row, with a quarter to spare.
+    const firstRowBytes = JSON.stringify(pending.firstRow.values[0] ?? []).length;
+    let heaviest = Math.max(firstRowBytes, g.columnCount * READ_BYTES_PER_CELL_GUESS / 4);
+    let perChunk = rowsFor(2 * heaviest);
     for (let from = 0; from < g.logicalRows;) {
       const count = Math.min(perChunk, g.logicalRows - from);
       const range = g.sheet
         .getRangeByIndexes(g.headerRow + 1 + from, g.firstColumn, count, g.columnCount)
         .load("values");
-      await context.sync();
+      try {
+        await context.sync();
+      } catch (error) {
+        // Rows much heavier than the ones before: the same rows again in smaller pieces.
+        if (count === 1 || !isPayloadTooLarge(error)) throw error;
+        perChunk = Math.max(1, Math.floor(count / 2));
+        continue;
+      }
       const values = range.values as CellValue[][];
       for (const row of values) rows.push(row);
-      // The response obeys the same size limit: size the next chunk by what this one weighed.
-      const bytesPerRow = Math.max(1, JSON.stringify(values).length / count);
-      perChunk = Math.max(
-        1,
-        Math.min(MAX_ROWS_PER_CHUNK, Math.floor((MAX_BYTES_PER_CHUNK - CHUNK_OVERHEAD_BYTES) / bytesPerRow)),
-      );
+      heaviest = Math.max(heaviest, JSON.stringify(values).length / count);
+      perChunk = rowsFor(1.25 * heaviest);
       from += count;
     }
     return rows;

@@ -550,8 +550,40 @@ describe("Office gateway: reading, growing, shrinking", () => {
       "",
       "id-11999",
     ]);
+    // Reads are bounded by the response size, not by the writes' 5,000 rows: where the table
+    // is (with its first row, a first estimate of a row's weight), then two halves.
+    expect(excel.syncs.length).toBeLessThanOrEqual(3);
+    for (const s of excel.syncs) expect(s.responseBytes).toBeLessThan(4_000_000);
+  });
+
+  it("reads wide rows in as many chunks as keep each response under 4 MB", async () => {
+    const gateway = createOfficeGateway();
+    await gateway.ensureTable(SPEC);
+    const note = "n".repeat(1_000);
+    const wide = rows(12_000).map((r) => r.map((cell, c) => (c === COL.note ? note : cell)));
+    await gateway.replaceRows(SPEC.table, wide, []);
+    excel.reset();
+    const back = await gateway.readRows(SPEC.table);
+    expect(back).toHaveLength(12_000);
+    expect(back[11_999]?.[COL.note!]).toBe(note);
+    // About 12 MB of values: at least three responses after the geometry read, none over the limit.
     expect(excel.syncs.length).toBeGreaterThanOrEqual(1 + 3);
     for (const s of excel.syncs) expect(s.responseBytes).toBeLessThan(4_000_000);
+  });
+
+  it("reads rows much heavier than the first ones again in smaller pieces", async () => {
+    const gateway = createOfficeGateway();
+    await gateway.ensureTable(SPEC);
+    const note = "n".repeat(2_000);
+    // 2,000 light rows, then 6,000 rows of 2 KB: the estimate from the light rows is far too low.
+    const mixed = rows(8_000).map((r, i) => r.map((cell, c) => (c === COL.note && i >= 2_000 ? note : cell)));
+    await gateway.replaceRows(SPEC.table, mixed, []);
+    excel.reset();
+    const back = await gateway.readRows(SPEC.table);
+    expect(back.map((r) => r[COL.id!])).toEqual(mixed.map((r) => r[COL.id!]));
+    expect(back[7_999]?.[COL.note!]).toBe(note);
+    // Some responses were refused as too large and read again smaller.
+    expect(excel.syncs.some((s) => s.responseBytes > 4_000_000)).toBe(true);
   });
 
   it("treats a table whose only row is blank as empty", async () => {
