@@ -4,11 +4,11 @@
  * 20.00); INV-2 500.00"), and the AR-to-GL report → rows. Pure functions
  * over plain values; the gateway writes them.
  */
-import { isCurrencyCode, parseCurrency, type CurrencyCode } from "../../shared/currency.js";
+import { isCurrencyCode, knownCurrencies, minorUnits, parseCurrency, type CurrencyCode } from "../../shared/currency.js";
 import { parseIsoDate } from "../../shared/dates.js";
 import { DomainError } from "../../shared/errors.js";
 import { Money } from "../../shared/money.js";
-import { dateToCell, moneyToCell, textToCell } from "../excel/cells.js";
+import { cellToMoney, cellToText, dateToCell, moneyFormat, moneyToCell, textToCell } from "../excel/cells.js";
 import type { CellValue, RangeStyle, ValueRule } from "../excel/gateway.js";
 import type { ArGlReconciliationWire, BankLineWire, SuggestionWire } from "../sync/wire.js";
 import { AR_RECON, RECONCILE, columnIndex } from "./specs.js";
@@ -35,14 +35,14 @@ export interface AllocationText {
   readonly writeOff: Money | null;
 }
 
-/** "INV-1 980.00 (disc 20.00); INV-2 500.00 (w/o 5.00)". */
+/** "INV-1 980.00 (disc 20.00); INV-2 1,500.00 (w/o 5.00)": amounts grouped as the clerk reads them, in the currency's decimals. */
 export function formatAllocations(allocations: SuggestionWire["allocations"], currency: CurrencyCode): string {
   return allocations
     .map((a) => {
       const discount = Money.parse(a.discount, currency);
       const writeOff = Money.parse(a.writeOff, currency);
-      const extras = [discount.isZero() ? null : `disc ${discount.toString()}`, writeOff.isZero() ? null : `w/o ${writeOff.toString()}`].filter((x) => x !== null);
-      return `${a.documentNumber} ${Money.parse(a.amount, currency).toString()}${extras.length === 0 ? "" : ` (${extras.join(", ")})`}`;
+      const extras = [discount.isZero() ? null : `disc ${discount.format()}`, writeOff.isZero() ? null : `w/o ${writeOff.format()}`].filter((x) => x !== null);
+      return `${a.documentNumber} ${Money.parse(a.amount, currency).format()}${extras.length === 0 ? "" : ` (${extras.join(", ")})`}`;
     })
     .join("; ");
 }
@@ -66,10 +66,10 @@ export function parseAllocations(text: string, currency: CurrencyCode): Allocati
     const amount = Money.parse(amountText.replace(/,/g, ""), currency, `Apply to ${number}`);
     let discount: Money | null = null;
     let writeOff: Money | null = null;
-    for (const extra of (extrasText ?? "").split(",").map((e) => e.trim()).filter((e) => e !== "")) {
-      const m = /^(disc|discount|w\/o|write-?off)\s+(\d*\.?\d+)$/i.exec(extra);
+    for (const extra of (extrasText ?? "").split(/,\s*(?=[a-z])/i).map((e) => e.trim()).filter((e) => e !== "")) {
+      const m = /^(disc|discount|w\/o|write-?off)\s+([\d,]*\.?\d+)$/i.exec(extra);
       if (m === null) throw new DomainError("invalid_argument", `Apply to: "(${extrasText ?? ""})" after ${number}: write "disc 20.00" or "w/o 5.00"`, { field: `applyTo.${i}` });
-      const value = Money.parse(m[2] ?? "", currency, `Apply to ${number}`);
+      const value = Money.parse((m[2] ?? "").replace(/,/g, ""), currency, `Apply to ${number}`);
       if ((m[1] ?? "").toLowerCase().startsWith("disc")) discount = value;
       else writeOff = value;
     }
@@ -94,6 +94,22 @@ function statusOf(line: BankLineWire): string {
   return line.suggestion?.autoAccept === true ? RECONCILE_STATUS.auto : RECONCILE_STATUS.toDecide;
 }
 
+/**
+ * The Reasons cell: what the money settles first, then who paid. The engine
+ * gives who first ("customer C-1 Acme: payer name … matches …", with its
+ * "but …" caveats and rival customers right after it), then what
+ * ("INV-1 in remittance; amount equals open 1,250.00 less 2% discount");
+ * in a narrow column the second is what the clerk needs to see.
+ */
+export function reasonsText(reasons: readonly string[]): string {
+  const [first, ...rest] = reasons;
+  if (first === undefined || !first.startsWith("customer ")) return reasons.join("; ");
+  const aboutCustomer = rest.findIndex((r) => !r.startsWith("but ") && !r.startsWith("customer "));
+  const who = aboutCustomer < 0 ? reasons : reasons.slice(0, aboutCustomer + 1);
+  const what = aboutCustomer < 0 ? [] : rest.slice(aboutCustomer);
+  return [...what, ...who].join("; ");
+}
+
 /** One Reconcile row for a bank line; Decision, Customer and Apply to start empty. */
 export function reconcileRow(line: BankLineWire): CellValue[] {
   const currency = parseCurrency(line.currency);
@@ -112,7 +128,7 @@ export function reconcileRow(line: BankLineWire): CellValue[] {
   put("suggested", textToCell(s === null ? "" : formatAllocations(s.allocations, currency)));
   // Whole percent for people; the exact value stays in the suggestion JSON.
   put("confidence", s === null ? "" : Math.round(s.confidence * 100));
-  put("reasons", textToCell(s === null ? "" : s.reasons.join("; ").slice(0, 250)));
+  put("reasons", textToCell(s === null ? "" : reasonsText(s.reasons).slice(0, 250)));
   put("status", statusOf(line));
   put("id", line.id);
   put("statementId", line.statementId);
@@ -122,14 +138,54 @@ export function reconcileRow(line: BankLineWire): CellValue[] {
   return row;
 }
 
-/** Value rules of the Reconcile sheet: auto-matches green, posted grey, errors red. */
+/**
+ * Amount columns show their currency's decimals: the column format is 2
+ * decimals, so rows in a currency with 0 (JPY) or 3 (KWD) get their own.
+ */
+export function currencyDecimalRules(moneyColumns: readonly string[]): ValueRule[] {
+  const byDigits = new Map<number, CurrencyCode[]>();
+  for (const code of knownCurrencies()) {
+    const digits = minorUnits(code);
+    if (digits !== 2) byDigits.set(digits, [...(byDigits.get(digits) ?? []), code]);
+  }
+  return [...byDigits].map(([digits, codes]) => ({ column: "currency", equals: codes, columns: moneyColumns, style: { numberFormat: moneyFormat(digits) } }));
+}
+
+/** Value rules of the Reconcile sheet: auto-matches green, posted grey, errors red, amounts in their currency's decimals. */
 export const RECONCILE_RULES: readonly ValueRule[] = [
   { column: "status", equals: [RECONCILE_STATUS.auto], style: { fill: "#DFF6DD", fontColor: "#107C10" } },
   { column: "status", equals: [RECONCILE_STATUS.posted, RECONCILE_STATUS.matched], style: { fontColor: "#605E5C", italic: true }, wholeRow: true },
   { column: "status", equals: ["Error"], style: { fill: "#FDE7E9", fontColor: "#A4262C", bold: true } },
   { column: "decision", equals: ["accept"], style: { fill: "#DFF6DD", bold: true } },
   { column: "decision", equals: ["reject"], style: { fill: "#F3F2F1", italic: true } },
+  ...currencyDecimalRules(["amount"]),
 ];
+
+/** Value rules of the AR Recon sheet: amounts in their currency's decimals. */
+export const AR_RECON_RULES: readonly ValueRule[] = currencyDecimalRules(["amount"]);
+
+/**
+ * The status an undecided, unposted Reconcile row shows, worked out from the
+ * row itself: for taking an "Error" mark off a row that is right again. (The
+ * bank's "not booked" is not on the row; the next import restores it.)
+ */
+export function openStatusOfRow(row: readonly CellValue[]): string {
+  const currency = cellToText(row[columnIndex(RECONCILE, "currency")] ?? null).toUpperCase();
+  const amount = isCurrencyCode(currency) ? readAmount(row[columnIndex(RECONCILE, "amount")] ?? null, currency) : null;
+  if (amount?.isNegative() === true) return RECONCILE_STATUS.debit;
+  const suggestion = suggestionOf(cellToText(row[columnIndex(RECONCILE, "suggestion")] ?? null));
+  return suggestion?.autoAccept === true ? RECONCILE_STATUS.auto : RECONCILE_STATUS.toDecide;
+}
+
+function readAmount(value: CellValue, currency: CurrencyCode): Money | null {
+  try {
+    return cellToMoney(value, currency, "amount");
+  } catch (error) {
+    // An amount cell someone typed over: not this function's to report (the check does).
+    if (error instanceof DomainError) return null;
+    throw error;
+  }
+}
 
 /** The parsed suggestion of a Reconcile row, or null (none, or a cell someone typed over). */
 export function suggestionOf(text: string): SuggestionWire | null {

@@ -7,7 +7,7 @@
  */
 import { cellToText, textToCell } from "../excel/cells.js";
 import type { CellValue, WorkbookGateway } from "../excel/gateway.js";
-import { arReconRows, RECONCILE_RULES, RECONCILE_STATUS, reconcileRow, suggestionOf } from "../sheets/reconcile.js";
+import { AR_RECON_RULES, arReconRows, RECONCILE_RULES, RECONCILE_STATUS, reconcileRow, suggestionOf } from "../sheets/reconcile.js";
 import { AR_RECON, RECONCILE, RECONCILE_EDITABLE, columnIndex } from "../sheets/specs.js";
 import type { ApiClient, BankUploadFormat } from "./api-client.js";
 import type { ArGlReconciliationWire, BankStatementWire } from "./wire.js";
@@ -29,10 +29,20 @@ export async function importStatement(options: {
   content: string | ArrayBuffer;
   format: BankUploadFormat;
   fileName?: string;
+  /** The bank whose saved CSV mapping reads the file (CSV only). */
+  mapping?: string;
   signal?: AbortSignal;
 }): Promise<ImportedStatements> {
   const { gateway, client } = options;
-  const upload = await client.uploadBankStatement({ content: options.content, format: options.format, ...(options.fileName === undefined ? {} : { fileName: options.fileName }) }, options.signal);
+  const upload = await client.uploadBankStatement(
+    {
+      content: options.content,
+      format: options.format,
+      ...(options.fileName === undefined ? {} : { fileName: options.fileName }),
+      ...(options.mapping === undefined || options.mapping.trim() === "" ? {} : { mapping: options.mapping.trim() }),
+    },
+    options.signal,
+  );
   const fresh: CellValue[][] = [];
   let suggested = 0;
   let autoAccept = 0;
@@ -95,5 +105,6 @@ export async function writeArRecon(options: { gateway: WorkbookGateway; client: 
   const { rows, styles } = arReconRows(report);
   await options.gateway.ensureTable(AR_RECON);
   await options.gateway.replaceRows(AR_RECON.table, rows, styles);
+  await options.gateway.setValueRules(AR_RECON.table, AR_RECON_RULES);
   return report;
 }

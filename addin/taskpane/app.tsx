@@ -3,9 +3,10 @@
  * receive the workbook gateway and an API-client factory as props; none of
  * them touches Office.js.
  *
- * Payments and Review stay mounted once opened (hidden when another tab is
- * chosen), so a push or a suggestion that is under way keeps its progress
- * and its results when the clerk glances at another tab.
+ * Payments, Reconcile and Review stay mounted once opened (hidden when
+ * another tab is chosen), so a push, an import or a suggestion that is under
+ * way keeps its progress and its results (the imported statements and their
+ * bank reconciliation) when the clerk glances at another tab.
  */
 import {
   Badge,
@@ -82,7 +83,7 @@ export function App(props: AppProps): ReactElement {
 
   const choose = (next: TabName) => {
     setTab(next);
-    if (next === "payments" || next === "review") setOpened((o) => (o.has(next) ? o : new Set([...o, next])));
+    if (next === "payments" || next === "reconcile" || next === "review") setOpened((o) => (o.has(next) ? o : new Set([...o, next])));
   };
 
   return (
@@ -95,13 +96,13 @@ export function App(props: AppProps): ReactElement {
           </div>
           {session === null ? <Badge appearance="outline" color="informative">Not connected</Badge> : <Badge appearance="filled" color="success" data-testid="connected-badge">Connected</Badge>}
         </div>
-        <TabList selectedValue={tab} onTabSelect={(_e, d) => { choose(d.value as TabName); }} size="small">
+        <TabList className={styles.tabs} selectedValue={tab} onTabSelect={(_e, d) => { choose(d.value as TabName); }} size="small">
           <Tab value="connect">Connect</Tab>
           <Tab value="pull" disabled={session === null}>Pull</Tab>
           <Tab value="payments" disabled={session === null} data-testid="payments-tab">Payments</Tab>
           <Tab value="reconcile" disabled={session === null} data-testid="reconcile-tab">Reconcile</Tab>
           <Tab value="review" disabled={session === null} data-testid="review-tab">
-            {/* A dot, not a count: five tabs must fit a 320-pixel pane. */}
+            {/* A dot, not a count: the tabs must fit a 320-pixel pane. */}
             Review{attention > 0 && <CounterBadge dot color="danger" size="small" style={{ marginLeft: 3, verticalAlign: "super" }} aria-label={`${attention} waiting for you`} data-testid="review-attention" />}
           </Tab>
           <Tab value="settings">Settings</Tab>
@@ -145,8 +146,10 @@ export function App(props: AppProps): ReactElement {
             <PaymentsPane gateway={gateway} client={client} today={today} onNotice={setNotice} onError={onError} active={tab === "payments"} />
           </div>
         )}
-        {tab === "reconcile" && client !== null && (
-          <ReconcilePane gateway={gateway} client={client} today={today} onNotice={setNotice} onError={onError} />
+        {client !== null && opened.has("reconcile") && (
+          <div hidden={tab !== "reconcile"}>
+            <ReconcilePane gateway={gateway} client={client} today={today} onNotice={setNotice} onError={onError} active={tab === "reconcile"} />
+          </div>
         )}
         {client !== null && opened.has("review") && (
           <div hidden={tab !== "review"}>

@@ -7,7 +7,8 @@
 import { cellToText } from "../excel/cells.js";
 import type { CellValue, TableSpec, WorkbookGateway } from "../excel/gateway.js";
 import { editedColumns, STATUS } from "../sheets/open-items.js";
-import { NOTES, OPEN_ITEMS, PAYMENTS } from "../sheets/specs.js";
+import { openStatusOfRow } from "../sheets/reconcile.js";
+import { NOTES, OPEN_ITEMS, PAYMENTS, RECONCILE } from "../sheets/specs.js";
 import { markRows, type CellProblem } from "../sync/push.js";
 import { blankRowsNeeded, isBlankRow } from "./payments.js";
 
@@ -57,16 +58,22 @@ export async function writeRowBlocks(gateway: WorkbookGateway, table: string, up
 /**
  * Rows still marked "Error" from an earlier check that no longer have a
  * problem: their mark (status, message, red cells) goes, so what is red is
- * what is wrong now. Only the marks change; the clerk's cells stay.
+ * what is wrong now. Only the marks change; the clerk's cells stay. A
+ * Reconcile row goes back to the status its bank line has (Auto-match, To
+ * decide, Debit).
  */
 export async function clearStaleErrors(gateway: WorkbookGateway, problems: readonly CellProblem[]): Promise<number> {
   const flagged = new Set(problems.map((p) => `${p.cell.table}:${p.cell.row}`));
   const marks: Parameters<typeof markRows>[1][number][] = [];
-  for (const spec of [OPEN_ITEMS, PAYMENTS, NOTES]) {
+  for (const spec of [OPEN_ITEMS, PAYMENTS, NOTES, RECONCILE]) {
     const status = spec.columns.findIndex((c) => c.key === "status");
     const rows = await gateway.readRows(spec.table);
     rows.forEach((row, r) => {
       if (flagged.has(`${spec.table}:${r}`) || !cellToText(row[status] ?? null).startsWith("Error")) return;
+      if (spec.table === RECONCILE.table) {
+        marks.push({ table: spec.table, row: r, status: openStatusOfRow(row), message: "" });
+        return;
+      }
       const pending = spec.table === OPEN_ITEMS.table && editedColumns(row).length > 0;
       marks.push({ table: spec.table, row: r, status: pending ? STATUS.edited : "", message: "" });
     });

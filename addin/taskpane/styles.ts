@@ -3,6 +3,8 @@ import { makeStyles, tokens } from "@fluentui/react-components";
 
 export const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalL, minWidth: "280px", boxSizing: "border-box" },
+  /** Six tabs in a 320–350 pixel pane: they wrap onto a second line rather than run off the edge. */
+  tabs: { flexWrap: "wrap", rowGap: 0, marginLeft: `calc(-1 * ${tokens.spacingHorizontalS})` },
   header: { display: "flex", alignItems: "center", justifyContent: "space-between", gap: tokens.spacingHorizontalS },
   brand: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   logo: { width: "28px", height: "28px", borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorBrandBackground, color: tokens.colorNeutralForegroundOnBrand, display: "flex", alignItems: "center", justifyContent: "center", fontWeight: tokens.fontWeightBold, fontSize: tokens.fontSizeBase200 },
@@ -12,6 +14,7 @@ export const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   muted: { color: tokens.colorNeutralForeground3 },
   warning: { color: tokens.colorPaletteDarkOrangeForeground1, fontSize: tokens.fontSizeBase200, lineHeight: tokens.lineHeightBase200 },
+  good: { color: tokens.colorPaletteGreenForeground1 },
   help: { color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200, lineHeight: tokens.lineHeightBase200 },
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
   sectionTitle: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase300, marginTop: tokens.spacingVerticalXS },
