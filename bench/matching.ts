@@ -180,7 +180,7 @@ export function matchingVerdict(result: MatchingBenchmarkResult): { pass: boolea
   };
 }
 
-function mixText(mix: NoiseMix): string {
+export function mixText(mix: NoiseMix): string {
   const p = (x: number) => `${Math.round(x * 100)}%`;
   return (
     `unrelated credits ${p(mix.unrelated)} and debits ${p(mix.debit)} of all lines; of customer payments: ` +
@@ -190,7 +190,8 @@ function mixText(mix: NoiseMix): string {
   );
 }
 
-function markdownTable(result: MatchingBenchmarkResult): string[] {
+/** The per-noise-kind table (markdown lines), as in MATCHING.md; bench/report.ts puts it in RESULTS.md. */
+export function markdownTable(result: MatchingBenchmarkResult): string[] {
   const header = ["noise kind", "lines", "auto-matched correctly", "auto-matched wrongly", "left for a person"];
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...tableRows(result).map(line)];
