@@ -8,6 +8,8 @@
  */
 import { createOfficeGateway } from "../addin/excel/office-gateway.js";
 import { ApiClient } from "../addin/sync/api-client.js";
+import { textToCell } from "../addin/excel/cells.js";
+import { OPEN_ITEMS } from "../addin/sheets/specs.js";
 import { pull } from "../addin/sync/pull.js";
 import type { AgingWire, OpenItemWire } from "../addin/sync/wire.js";
 import type { SavedPull } from "../addin/sync/workbook-state.js";
@@ -25,15 +27,18 @@ export interface AddinPullResult {
   readonly openItemsMaxBytes: number;
   readonly seconds: number;
   /**
-   * A second pull into the same workbook (tables there, unpushed edits to read back
-   * first): syncs and largest payload, request or response. Measured up to 100,000 rows
+   * A second pull into the same workbook, by a new task pane session, after the clerk
+   * typed into `edits` rows (the tables are there; the edits are read back and kept):
+   * syncs and largest payload, request or response. Measured up to 100,000 rows
    * (the fake then holds every cell, as Excel would); null above.
    */
-  readonly repeat: { readonly syncs: number; readonly maxBytes: number } | null;
+  readonly repeat: { readonly syncs: number; readonly maxBytes: number; readonly edits: number } | null;
 }
 
 /** Rows up to which the repeat pull is measured (the recording fake must then keep every value). */
 const REPEAT_MAX_ROWS = 100_000;
+/** Rows the clerk has typed into before the second pull. */
+const REPEAT_EDITS = 50;
 
 const MAX_SYNC_BYTES = 4_000_000;
 export const ADDIN_PAYLOAD_BUDGET = MAX_SYNC_BYTES;
@@ -177,11 +182,24 @@ async function measureRepeatPull(rows: number, customers: readonly Customer[]): 
   try {
     const client = new ApiClient({ baseUrl: "http://openar.bench", token: "bench" }, fetchStubFor(rows, customers));
     await pull({ gateway: createOfficeGateway(), client, params: PARAMS });
+    // The clerk types an amount to apply into rows spread over the sheet.
+    const clerk = createOfficeGateway();
+    await clerk.ensureTable(OPEN_ITEMS);
+    const sheetRows = await clerk.readRows(OPEN_ITEMS.table);
+    const apply = OPEN_ITEMS.columns.findIndex((c) => c.key === "apply");
+    const edited = Array.from({ length: REPEAT_EDITS }, (_, i) => Math.floor((i * sheetRows.length) / REPEAT_EDITS));
+    for (const r of edited) {
+      const row = (sheetRows[r] ?? []).map((cell) => (typeof cell === "string" ? textToCell(cell) : cell));
+      row[apply] = 10;
+      await clerk.writeRows(OPEN_ITEMS.table, r, [row], []);
+    }
     excel.reset();
     // A new gateway, as after reopening the workbook: nothing remembered about the tables.
-    await pull({ gateway: createOfficeGateway(), client, params: PARAMS });
+    const summary = await pull({ gateway: createOfficeGateway(), client, params: PARAMS });
+    if (summary.keptEdits !== REPEAT_EDITS)
+      throw new Error(`the second pull kept ${summary.keptEdits} edits of ${REPEAT_EDITS}`);
     const maxBytes = excel.syncs.reduce((max, s) => Math.max(max, s.bytes, s.responseBytes), 0);
-    return { syncs: excel.syncs.length, maxBytes };
+    return { syncs: excel.syncs.length, maxBytes, edits: REPEAT_EDITS };
   } finally {
     restore();
   }

@@ -19,10 +19,11 @@ import type {
   TableSpec,
   ValueRule,
   EnsuredTable,
+  IndexedRow,
   WorkbookGateway,
   WriteOptions,
 } from "./gateway.js";
-import { MAX_ROWS_PER_CHUNK } from "./gateway.js";
+import { hasValue, MAX_ROWS_PER_CHUNK } from "./gateway.js";
 
 /** The part of the Web Storage API settings need; localStorage satisfies it. */
 export interface SettingsStorage {
@@ -107,8 +108,28 @@ export class BrowserWorkbookGateway implements WorkbookGateway {
     return this.#run(() => ({ created: this.#model.ensureTable(spec) }));
   }
 
+  ensureTables(specs: readonly TableSpec[]): Promise<EnsuredTable[]> {
+    return this.#run(() => specs.map((spec) => ({ created: this.#model.ensureTable(spec) })));
+  }
+
   readRows(table: string): Promise<CellValue[][]> {
     return this.#run(() => this.#model.readRows(table));
+  }
+
+  readRowsWithValues(table: string, columns: readonly string[]): Promise<IndexedRow[]> {
+    return this.#run(() => {
+      const spec = this.#model.tableSpec(table);
+      const at = columns.map((key) => {
+        const index = spec.columns.findIndex((c) => c.key === key);
+        if (index < 0)
+          throw new DomainError("invalid_argument", `table ${table} has no column "${key}"`, { field: "columns" });
+        return index;
+      });
+      return this.#model
+        .readRows(table)
+        .map((values, index) => ({ index, values }))
+        .filter(({ values }) => at.some((c) => hasValue(values[c])));
+    });
   }
 
   async replaceRows(

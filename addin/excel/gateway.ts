@@ -110,6 +110,12 @@ export interface ChartSpec {
   readonly toRow?: number;
 }
 
+/** A data row with its 0-based index in the table. */
+export interface IndexedRow {
+  readonly index: number;
+  readonly values: CellValue[];
+}
+
 export interface CellChange {
   readonly table: string;
   readonly row: number;
@@ -119,8 +125,16 @@ export interface CellChange {
 export interface WorkbookGateway {
   /** Creates the sheet and table if missing (headers, column kinds, widths, locking, frozen header). Idempotent. */
   ensureTable(spec: TableSpec): Promise<EnsuredTable>;
+  /** ensureTable for several tables at once (Excel: in the same round trips). */
+  ensureTables(specs: readonly TableSpec[]): Promise<EnsuredTable[]>;
   /** All data rows, in column order of the spec. */
   readRows(table: string): Promise<CellValue[][]>;
+  /**
+   * The data rows that hold something (anything but empty text) in at least one of
+   * `columns`, whole and in table order. Finds the clerk's input in a large table without
+   * reading all of it back.
+   */
+  readRowsWithValues(table: string, columns: readonly string[]): Promise<IndexedRow[]>;
   /** Replaces all data rows (values first, then `styles`), in chunks. */
   replaceRows(table: string, rows: readonly (readonly CellValue[])[], styles: readonly RangeStyle[], options?: WriteOptions): Promise<void>;
   /** Overwrites rows starting at `fromRow` (appending past the end), values then styles. */
@@ -144,3 +158,8 @@ export interface WorkbookGateway {
 export const MAX_ROWS_PER_CHUNK = 5_000;
 /** Payload budget per round-trip; Office rejects requests over ~5 MB. */
 export const MAX_BYTES_PER_CHUNK = 4_000_000;
+
+/** What `readRowsWithValues` counts as something in a cell: Excel's constants (empty text is nothing). */
+export function hasValue(cell: CellValue | undefined): boolean {
+  return cell !== null && cell !== undefined && cell !== "";
+}

@@ -19,6 +19,7 @@
  */
 import { columnLetter, DATE_FORMAT, EDITABLE_FILL, EDITABLE_FONT_COLOR, INTEGER_FORMAT, TEXT_FORMAT, moneyFormat, textToCell } from "./cells.js";
 import {
+  hasValue,
   MAX_BYTES_PER_CHUNK,
   MAX_ROWS_PER_CHUNK,
   type CellChange,
@@ -26,6 +27,8 @@ import {
   type CellValue,
   type ChartSpec,
   type ColumnSpec,
+  type EnsuredTable,
+  type IndexedRow,
   type RangeStyle,
   type TableSpec,
   type ValueRule,
@@ -374,52 +377,77 @@ interface BlockWrite {
   readonly replace: boolean;
   readonly options: WriteOptions;
   /**
-   * The table was created empty on a new sheet by this gateway and nothing has touched
-   * it since: its geometry is known without reading it (see `freshGeometry`).
+   * Where the table was when this gateway last saw it (made it, checked its headers, wrote
+   * it): a replace then skips reading its geometry, and checks it in its first round trip.
    */
-  readonly fresh: boolean;
+  readonly known: KnownGeometry | null;
 }
 
-/** The geometry `ensureTable` leaves: header at A1, one blank data row, sheet protected. */
-function freshGeometry(context: Excel.RequestContext, spec: TableSpec): TableGeometry {
+/** What a gateway remembers of a table between calls. */
+export interface KnownGeometry {
+  /** 0-based sheet row of the header and column of the first column. */
+  readonly headerRow: number;
+  readonly firstColumn: number;
+  /** Data rows Excel has (at least 1). */
+  readonly physicalRows: number;
+  /** Names of the charts on the table's sheet. */
+  readonly charts: readonly string[];
+}
+
+/** The geometry `ensureTable` leaves when it makes a table: header at A1, one blank data row. */
+function newTable(charts: readonly string[]): KnownGeometry {
+  return { headerRow: 0, firstColumn: 0, physicalRows: 1, charts };
+}
+
+/**
+ * A table's geometry taken on trust. Protection and filters are not remembered: the sheet is
+ * unprotected and protected again, and filters cleared, which is harmless when they are not there.
+ */
+function assumedGeometry(context: Excel.RequestContext, spec: TableSpec, known: KnownGeometry): TableGeometry {
   const table = context.workbook.tables.getItem(spec.table);
   return {
     table,
     sheet: table.worksheet,
-    headerRow: 0,
-    firstColumn: 0,
+    headerRow: known.headerRow,
+    firstColumn: known.firstColumn,
     columnCount: spec.columns.length,
-    physicalRows: 1,
-    logicalRows: 0,
+    physicalRows: known.physicalRows,
+    // A replace rewrites every row; what the rows held does not matter.
+    logicalRows: known.physicalRows,
     protected: true,
-    // Unknown without a read (users may filter a protected sheet): clearing filters that are not there is harmless.
     filtered: true,
   };
 }
 
-/** Thrown inside a fresh write whose assumed geometry did not hold; the write is done again the careful way. */
+/** Thrown inside a write whose assumed geometry did not hold; the write is done again the careful way. */
 class GeometryChanged extends Error {
   constructor(
     message: string,
-    readonly found: { readonly moved: boolean; readonly rowsBefore: number; readonly targetRows: number },
+    readonly found: {
+      readonly moved: boolean;
+      readonly headerRow: number;
+      readonly firstColumn: number;
+      readonly rowsBefore: number;
+      readonly targetRows: number;
+    },
   ) {
     super(message);
   }
 }
 
 /**
- * After a fresh write found the table bigger than assumed: its resize cut the surplus rows
- * out of the table, leaving them below it as plain cells. The table is given its rows back
- * (and the sheet its protection) so that the careful write that follows deletes them as
- * surplus rows, as it would have.
+ * After a write found the table bigger than it assumed: its resize cut the surplus rows out
+ * of the table, leaving them below it as plain cells. The table is given its rows back (and
+ * the sheet its protection) so that the careful write that follows deletes them as surplus
+ * rows, as it would have.
  */
-async function repairFreshWrite(spec: TableSpec, found: GeometryChanged["found"]): Promise<void> {
+async function repairAssumedWrite(spec: TableSpec, found: GeometryChanged["found"]): Promise<void> {
   await Excel.run(async (context) => {
     const table = context.workbook.tables.getItem(spec.table);
     const sheet = table.worksheet;
     sheet.protection.unprotect();
     if (found.rowsBefore > found.targetRows)
-      table.resize(sheet.getRangeByIndexes(0, 0, found.rowsBefore + 1, spec.columns.length));
+      table.resize(sheet.getRangeByIndexes(found.headerRow, found.firstColumn, found.rowsBefore + 1, spec.columns.length));
     sheet.protection.protect(SHEET_PROTECTION);
     await context.sync();
   });
@@ -437,23 +465,33 @@ async function protectAgain(tableName: string): Promise<void> {
   });
 }
 
-async function writeBlock(write: BlockWrite): Promise<void> {
+/** Writes the block; returns where the table is afterwards, for the next write to trust. */
+async function writeBlock(write: BlockWrite): Promise<KnownGeometry> {
   try {
-    await writeBlockOnce(write);
+    return await writeBlockOnce(write);
   } catch (error) {
+    if (error instanceof AssumedWriteFailed) {
+      await protectAgain(write.spec.table);
+      return writeBlockOnce({ ...write, known: null });
+    }
     if (!(error instanceof GeometryChanged)) throw error;
     if (error.found.moved)
       throw new Error(`The ${write.spec.sheet} sheet was rearranged while OpenAR was filling it; pull again.`, { cause: error });
-    // Someone changed the new table between ensureTable and this write (another task pane
-    // filled it): tidy up, then write again, reading where it is first. A replace rewrites
-    // every row, so nothing is left half done.
-    await repairFreshWrite(write.spec, error.found);
-    await writeBlockOnce({ ...write, fresh: false });
+    // Someone changed the table since this gateway last saw it (another task pane filled it,
+    // the user unprotected the sheet and added rows): tidy up, then write again, reading
+    // where it is first. A replace rewrites every row, so nothing is left half done.
+    await repairAssumedWrite(write.spec, error.found);
+    return writeBlockOnce({ ...write, known: null });
   }
 }
 
-async function writeBlockOnce(write: BlockWrite): Promise<void> {
-  const { spec, start, rows, styles, replace, options, fresh } = write;
+/** A write on trust whose first round trip failed (a chart the user deleted, say); it is done again the careful way. */
+class AssumedWriteFailed extends Error {}
+
+async function writeBlockOnce(write: BlockWrite): Promise<KnownGeometry> {
+  const { spec, start, rows, styles, replace, options } = write;
+  // Only a replace may trust a remembered geometry: an append must know the rows already there.
+  const known = replace ? write.known : null;
   validateRows(spec, rows);
   options.signal?.throwIfAborted();
   const safeRow = (row: readonly CellValue[], r: number) =>
@@ -467,11 +505,13 @@ async function writeBlockOnce(write: BlockWrite): Promise<void> {
   // Set inside the batch; read by the recovery below when a sync failed after unprotecting.
   const guard = { unprotected: false };
   try {
-    await Excel.run(async (context) => {
+    return await Excel.run(async (context) => {
       let g: TableGeometry;
       let oldChart: Excel.Chart | null = null;
-      if (fresh) {
-        g = freshGeometry(context, spec);
+      if (known !== null) {
+        g = assumedGeometry(context, spec, known);
+        // The chart is rebuilt: the one of that name, if the sheet had it, is deleted with the last chunk.
+        if (chart !== null && known.charts.includes(chart.spec.name)) oldChart = g.sheet.charts.getItem(chart.spec.name);
       } else {
         const pending = queueGeometry(context, spec.table);
         const old = chart === null ? null : pending.sheet.charts.getItemOrNullObject(chart.spec.name);
@@ -487,9 +527,10 @@ async function writeBlockOnce(write: BlockWrite): Promise<void> {
       const firstDataRow = g.headerRow + 1;
       const at = { firstDataRow, firstColumn: g.firstColumn };
 
-      // A fresh write checks, in its first round trip and before anything else in it, that
-      // the table is where and as big as ensureTable left it.
-      const check = fresh
+      // A write on trust checks, in its first round trip and before anything else in it, that
+      // the table is where and as big as it was assumed to be.
+      const check =
+        known !== null
         ? {
             header: g.table.getHeaderRowRange().load("rowIndex,columnIndex,columnCount"),
             body: g.table.getDataBodyRange().load("rowCount"),
@@ -498,9 +539,15 @@ async function writeBlockOnce(write: BlockWrite): Promise<void> {
       const verify = () => {
         if (check === null) return;
         const { header, body } = check;
-        const moved = header.rowIndex !== 0 || header.columnIndex !== 0 || header.columnCount !== g.columnCount;
+        const moved = header.rowIndex !== g.headerRow || header.columnIndex !== g.firstColumn || header.columnCount !== g.columnCount;
         if (moved || body.rowCount !== g.physicalRows)
-          throw new GeometryChanged(`table ${spec.table} changed after it was created`, { moved, rowsBefore: body.rowCount, targetRows });
+          throw new GeometryChanged(`table ${spec.table} is not where it was`, {
+            moved,
+            headerRow: g.headerRow,
+            firstColumn: g.firstColumn,
+            rowsBefore: body.rowCount,
+            targetRows,
+          });
       };
 
       // Structure, queued with the first chunk.
@@ -510,12 +557,21 @@ async function writeBlockOnce(write: BlockWrite): Promise<void> {
         guard.unprotected = true;
       }
       if (g.filtered) g.table.clearFilters();
-      if (g.physicalRows > targetRows) {
+      if (known !== null) {
+        // On trust: a resize is right whatever the table's real size (a delete of rows that
+        // are not there would fail the batch); surplus rows it leaves below become plain cells
+        // and are cleared. Were the table bigger than assumed, the check above tells.
+        g.table.resize(g.sheet.getRangeByIndexes(g.headerRow, g.firstColumn, targetRows + 1, g.columnCount));
+        if (g.physicalRows > targetRows)
+          g.sheet
+            .getRangeByIndexes(firstDataRow + targetRows, g.firstColumn, g.physicalRows - targetRows, g.columnCount)
+            .clear("All");
+      } else if (g.physicalRows > targetRows) {
         // One delete for all surplus rows; the rows below the table move up with them.
         g.sheet
           .getRangeByIndexes(firstDataRow + targetRows, g.firstColumn, g.physicalRows - targetRows, g.columnCount)
           .delete("Up");
-      } else if (g.physicalRows < targetRows || fresh) {
+      } else if (g.physicalRows < targetRows) {
         g.table.resize(g.sheet.getRangeByIndexes(g.headerRow, g.firstColumn, targetRows + 1, g.columnCount));
       }
       // Rows whose formats are reset: all of them on replace; the written rows and any gap before them otherwise.
@@ -528,6 +584,27 @@ async function writeBlockOnce(write: BlockWrite): Promise<void> {
           g.sheet.getRangeByIndexes(firstDataRow, g.firstColumn, 1, g.columnCount).clear("Contents");
         queueColumnStructure(g.sheet, spec, { ...at, fromRow: spanFrom, rowCount: spanRows });
       }
+      // On trust, a failed first round trip means the assumptions were wrong: careful way.
+      const firstSync = async (first: boolean): Promise<void> => {
+        if (!first || known === null) {
+          await context.sync();
+          return;
+        }
+        try {
+          await context.sync();
+        } catch (error) {
+          if (options.signal?.aborted === true) throw error;
+          throw new AssumedWriteFailed(`table ${spec.table}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
+      };
+      const charts = new Set(known?.charts ?? []);
+      if (chart !== null) charts.add(chart.spec.name);
+      const after = (): KnownGeometry => ({
+        headerRow: g.headerRow,
+        firstColumn: g.firstColumn,
+        physicalRows: targetRows,
+        charts: [...charts],
+      });
       const finish = () => {
         if (rules !== null) queueRules(g, rules);
         if (chart !== null) queueChart(g, chart, oldChart, finalRows);
@@ -538,10 +615,10 @@ async function writeBlockOnce(write: BlockWrite): Promise<void> {
       if (chunks.length === 0) {
         queueStyles(g.sheet, pieces, { ...at, from: 0, to: Number.MAX_SAFE_INTEGER });
         finish();
-        await context.sync();
+        await firstSync(true);
         guard.unprotected = false;
         verify();
-        return;
+        return after();
       }
       let written = 0;
       for (const [k, chunk] of chunks.entries()) {
@@ -558,15 +635,16 @@ async function writeBlockOnce(write: BlockWrite): Promise<void> {
         const to = last ? Number.MAX_SAFE_INTEGER : start + chunk.from + chunk.count - 1;
         queueStyles(g.sheet, pieces, { ...at, from, to });
         if (last) finish();
-        await context.sync();
+        await firstSync(k === 0);
         if (last) guard.unprotected = false;
         if (k === 0) verify();
         written += chunk.count;
         options.onProgress?.(written, rows.length);
       }
+      return after();
     });
   } catch (error) {
-    if (error instanceof GeometryChanged) throw error;
+    if (error instanceof GeometryChanged || error instanceof AssumedWriteFailed) throw error;
     if (guard.unprotected) await protectAgainAfter(error, spec.table);
     throw error;
   }
@@ -602,64 +680,121 @@ async function protectAgainAfter(error: unknown, tableName: string): Promise<voi
   }
 }
 
-/** Returns true when it made the table on a new sheet (see EnsuredTable). */
-async function ensureTable(spec: TableSpec): Promise<boolean> {
+function checkSpec(spec: TableSpec): void {
   if (spec.columns.length === 0) throw new Error(`table ${spec.table}: a table needs at least one column`);
   const keys = new Set(spec.columns.map((c) => c.key));
   if (keys.size !== spec.columns.length) throw new Error(`table ${spec.table}: column keys must be unique`);
   const headers = new Set(spec.columns.map((c) => c.header.toLowerCase()));
   if (headers.size !== spec.columns.length) throw new Error(`table ${spec.table}: Excel needs unique column headers`);
+}
 
+/** Header row, table and column structure of a new table at A1 of `sheet`, queued. */
+function queueNewTable(sheet: Excel.Worksheet, spec: TableSpec): void {
+  const n = spec.columns.length;
+  const header = sheet.getRangeByIndexes(0, 0, 1, n);
+  header.numberFormat = [[TEXT_FORMAT]];
+  header.values = [spec.columns.map((c) => textToCell(c.header))];
+  const table = sheet.tables.add(header, true);
+  table.name = spec.table;
+  if (spec.style !== undefined) table.style = spec.style;
+  // Excel gives a new table one blank data row; it gets the column structure now.
+  queueColumnStructure(sheet, spec, { firstDataRow: 1, firstColumn: 0, fromRow: 0, rowCount: 1 });
+  spec.columns.forEach((column, c) => {
+    const whole = sheet.getRangeByIndexes(0, c, 1, 1);
+    if (column.width !== undefined) whole.format.columnWidth = widthInPoints(column.width);
+    if (column.hidden === true) whole.columnHidden = true;
+  });
+  sheet.freezePanes.freezeRows(1);
+  sheet.protection.protect(SHEET_PROTECTION);
+}
+
+interface Ensured {
+  readonly created: boolean;
+  readonly known: KnownGeometry;
+}
+
+/**
+ * Makes or checks several tables in one batch: two round trips whatever their number (a
+ * third only to rebuild a table whose columns changed or to use an empty sheet of that name).
+ * Where each table is comes back with it, so the writes that follow need not read it again.
+ */
+async function ensureTables(specs: readonly TableSpec[]): Promise<Ensured[]> {
+  for (const spec of specs) checkSpec(spec);
   return Excel.run(async (context) => {
     const sheets = context.workbook.worksheets;
-    const namedSheet = sheets.getItemOrNullObject(spec.sheet);
-    const existing = context.workbook.tables.getItemOrNullObject(spec.table);
+    const first = specs.map((spec) => ({
+      spec,
+      namedSheet: sheets.getItemOrNullObject(spec.sheet),
+      existing: context.workbook.tables.getItemOrNullObject(spec.table),
+    }));
     await context.sync();
 
-    let recreateOn: Excel.Worksheet | null = null;
-    if (!existing.isNullObject) {
-      const header = existing.getHeaderRowRange().load("values");
-      await context.sync();
-      const found = (header.values[0] ?? []).map(String);
-      if (found.length === spec.columns.length && found.every((h, i) => h === spec.columns[i]?.header)) return false;
+    const second = first.map(({ spec, namedSheet, existing }) => {
+      if (!existing.isNullObject) {
+        return {
+          spec,
+          kind: "check" as const,
+          existing,
+          header: existing.getHeaderRowRange().load("values,rowIndex,columnIndex,columnCount"),
+          body: existing.getDataBodyRange().load("rowCount"),
+          charts: existing.worksheet.charts.load("items/name"),
+        };
+      }
+      if (!namedSheet.isNullObject) {
+        return {
+          spec,
+          kind: "emptySheet" as const,
+          sheet: namedSheet,
+          used: namedSheet.getUsedRangeOrNullObject(true),
+          charts: namedSheet.charts.load("items/name"),
+        };
+      }
+      // Made in the second round trip, with the checks of the others.
+      queueNewTable(sheets.add(spec.sheet), spec);
+      return { spec, kind: "new" as const };
+    });
+    await context.sync();
+
+    // Rebuilding a table, or using an empty sheet of its name, takes a third round trip.
+    const third = { needed: false };
+    const results = second.map((step): Ensured => {
+      if (step.kind === "new") return { created: true, known: newTable([]) };
+      const charts = step.charts.items.map((c) => c.name);
+      const { spec } = step;
+      if (step.kind === "emptySheet") {
+        if (!step.used.isNullObject) {
+          throw new Error(
+            `A sheet named "${spec.sheet}" already exists and holds other data; rename or delete it so OpenAR can create its table there.`,
+          );
+        }
+        step.sheet.protection.unprotect();
+        queueNewTable(step.sheet, spec);
+        third.needed = true;
+        return { created: true, known: newTable(charts) };
+      }
+      const found = (step.header.values[0] ?? []).map(String);
+      if (found.length === spec.columns.length && found.every((h, i) => h === spec.columns[i]?.header)) {
+        const known = {
+          headerRow: step.header.rowIndex,
+          firstColumn: step.header.columnIndex,
+          physicalRows: step.body.rowCount,
+          charts,
+        };
+        return { created: false, known };
+      }
       // The add-in's own table with other columns (e.g. new bucket edges): rebuilt where it is.
-      recreateOn = existing.worksheet;
-      recreateOn.protection.unprotect();
-      existing.delete();
-      const everything = recreateOn.getRange();
+      const sheet = step.existing.worksheet;
+      sheet.protection.unprotect();
+      step.existing.delete();
+      const everything = sheet.getRange();
       everything.conditionalFormats.clearAll();
       everything.clear("All");
-    } else if (!namedSheet.isNullObject) {
-      const used = namedSheet.getUsedRangeOrNullObject(true);
-      await context.sync();
-      if (!used.isNullObject) {
-        throw new Error(
-          `A sheet named "${spec.sheet}" already exists and holds other data; rename or delete it so OpenAR can create its table there.`,
-        );
-      }
-      namedSheet.protection.unprotect();
-      recreateOn = namedSheet;
-    }
-    const sheet = recreateOn ?? sheets.add(spec.sheet);
-
-    const n = spec.columns.length;
-    const header = sheet.getRangeByIndexes(0, 0, 1, n);
-    header.numberFormat = [[TEXT_FORMAT]];
-    header.values = [spec.columns.map((c) => textToCell(c.header))];
-    const table = sheet.tables.add(header, true);
-    table.name = spec.table;
-    if (spec.style !== undefined) table.style = spec.style;
-    // Excel gives a new table one blank data row; it gets the column structure now.
-    queueColumnStructure(sheet, spec, { firstDataRow: 1, firstColumn: 0, fromRow: 0, rowCount: 1 });
-    spec.columns.forEach((column, c) => {
-      const whole = sheet.getRangeByIndexes(0, c, 1, 1);
-      if (column.width !== undefined) whole.format.columnWidth = widthInPoints(column.width);
-      if (column.hidden === true) whole.columnHidden = true;
+      queueNewTable(sheet, spec);
+      third.needed = true;
+      return { created: true, known: newTable(charts) };
     });
-    sheet.freezePanes.freezeRows(1);
-    sheet.protection.protect(SHEET_PROTECTION);
-    await context.sync();
-    return recreateOn === null;
+    if (third.needed) await context.sync();
+    return results;
   });
 }
 
@@ -703,6 +838,92 @@ async function readRows(spec: TableSpec): Promise<CellValue[][]> {
       from += count;
     }
     return rows;
+  });
+}
+
+/** "'Open Items'!P2:P3,'Open Items'!Q5" → its areas; commas inside a quoted sheet name are not separators. */
+export function splitAreas(address: string): string[] {
+  const areas: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < address.length; i++) {
+    const ch = address[i];
+    if (ch === "'") quoted = !quoted;
+    else if (ch === "," && !quoted) {
+      areas.push(address.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (address.trim() !== "") areas.push(address.slice(start));
+  return areas.map((a) => a.trim()).filter((a) => a !== "");
+}
+
+/**
+ * Excel finds the non-empty cells of the asked columns itself (special cells: constants),
+ * in the same round trip as the table's geometry; only those rows are read back. A table of
+ * 100,000 rows with a few dozen edited costs two round trips instead of reading it all.
+ */
+async function readRowsWithValues(spec: TableSpec, columns: readonly string[]): Promise<IndexedRow[]> {
+  const wanted = columns.map((key) => columnIndexOf(spec, key, "readRowsWithValues"));
+  const found = await Excel.run(async (context) => {
+    const pending = queueGeometry(context, spec.table);
+    const areas = [...new Set(wanted)].map((index) =>
+      pending.table.columns
+        .getItemAt(index)
+        .getDataBodyRange()
+        .getSpecialCellsOrNullObject("Constants")
+        .load("address"),
+    );
+    try {
+      await context.sync();
+    } catch {
+      // Excel refuses special cells over too many separate areas: read the whole table instead.
+      return null;
+    }
+    const g = readGeometry(pending, spec);
+    const rows = new Set<number>();
+    for (const area of areas) {
+      if (area.isNullObject) continue;
+      for (const part of splitAreas(area.address)) {
+        const rect = parseA1(part);
+        const first = Math.max(0, rect.row - (g.headerRow + 1));
+        const last = Math.min(g.logicalRows, rect.row + rect.rowCount - (g.headerRow + 1));
+        for (let r = first; r < last; r++) rows.add(r);
+      }
+    }
+    return { rows: [...rows].sort((a, b) => a - b), g, firstRow: pending.firstRow };
+  });
+  if (found === null) {
+    const all = await readRows(spec);
+    return all.map((values, index) => ({ index, values })).filter(({ values }) => wanted.some((c) => hasValue(values[c])));
+  }
+  if (found.rows.length === 0) return [];
+  return Excel.run(async (context) => {
+    const sheet = context.workbook.tables.getItem(spec.table).worksheet;
+    const { g } = found;
+    const runs = columnRuns(found.rows);
+    const budget = MAX_BYTES_PER_CHUNK - CHUNK_OVERHEAD_BYTES;
+    const perRow = 2 * Math.max(JSON.stringify(found.firstRow.values[0] ?? []).length, (g.columnCount * READ_BYTES_PER_CELL_GUESS) / 4);
+    const result: IndexedRow[] = [];
+    // Runs of consecutive rows, as many per round trip as the estimate allows.
+    for (let k = 0; k < runs.length;) {
+      const batch: { run: ColumnRun; range: Excel.Range }[] = [];
+      let bytes = 0;
+      while (k < runs.length) {
+        const run = runs[k];
+        if (run === undefined) break;
+        const cost = run.length * perRow;
+        if (batch.length > 0 && bytes + cost > budget) break;
+        batch.push({ run, range: sheet.getRangeByIndexes(g.headerRow + 1 + run.start, g.firstColumn, run.length, g.columnCount).load("values") });
+        bytes += cost;
+        k++;
+      }
+      await context.sync();
+      for (const { run, range } of batch) {
+        (range.values as CellValue[][]).forEach((values, i) => result.push({ index: run.start + i, values }));
+      }
+    }
+    return result;
   });
 }
 
@@ -991,38 +1212,53 @@ async function saveSettings(settings: Office.Settings): Promise<void> {
 export function createOfficeGateway(): WorkbookGateway {
   // Specs of the tables this gateway has ensured: column kinds and keys are not stored in the workbook.
   const specs = new Map<string, TableSpec>();
-  // Tables this gateway has just created and nothing has touched since; the first write skips reading their geometry.
-  const fresh = new Set<string>();
-  const specOf = (table: string, keepFresh = false): TableSpec => {
+  // Where each table was when this gateway last saw it; a replace trusts it (and checks it).
+  const known = new Map<string, KnownGeometry>();
+  const specOf = (table: string, keepKnown = false): TableSpec => {
     const spec = specs.get(table);
     if (spec === undefined) throw new Error(`table ${table}: call ensureTable with its spec before using it`);
-    if (!keepFresh) fresh.delete(table);
+    if (!keepKnown) known.delete(table);
     return spec;
   };
-  const takeFresh = (table: string): boolean => fresh.delete(table);
+  const ensure = async (list: readonly TableSpec[]): Promise<EnsuredTable[]> => {
+    for (const spec of list) known.delete(spec.table);
+    const results = await ensureTables(list);
+    return list.map((spec, i) => {
+      const result = results[i];
+      if (result === undefined) throw new Error(`table ${spec.table}: not ensured`);
+      specs.set(spec.table, spec);
+      known.set(spec.table, result.known);
+      return { created: result.created };
+    });
+  };
+  const write = async (block: Omit<BlockWrite, "known">): Promise<void> => {
+    const before = known.get(block.spec.table) ?? null;
+    known.delete(block.spec.table);
+    known.set(block.spec.table, await writeBlock({ ...block, known: before }));
+  };
   return {
     async ensureTable(spec) {
-      fresh.delete(spec.table);
-      const created = await ensureTable(spec);
-      specs.set(spec.table, spec);
-      if (created) fresh.add(spec.table);
-      return { created };
+      const [result] = await ensure([spec]);
+      if (result === undefined) throw new Error(`table ${spec.table}: not ensured`);
+      return result;
+    },
+    async ensureTables(list) {
+      return ensure(list);
     },
     async readRows(table) {
-      // Reading changes nothing: a fresh table stays fresh.
+      // Reading changes nothing: what is known stays known.
       return readRows(specOf(table, true));
     },
+    async readRowsWithValues(table, columns) {
+      return readRowsWithValues(specOf(table, true), columns);
+    },
     async replaceRows(table, rows, styles, options = {}) {
-      const spec = specOf(table, true);
-      await writeBlock({ spec, start: 0, rows, styles, replace: true, options, fresh: takeFresh(table) });
+      await write({ spec: specOf(table, true), start: 0, rows, styles, replace: true, options });
     },
     async writeRows(table, fromRow, rows, styles, options = {}) {
       if (!Number.isInteger(fromRow) || fromRow < 0)
         throw new Error(`writeRows: fromRow ${fromRow} is not a row index`);
-      const spec = specOf(table, true);
-      // Only a replace may skip the read: an append must know the rows already there.
-      fresh.delete(table);
-      await writeBlock({ spec, start: fromRow, rows, styles, replace: false, options, fresh: false });
+      await write({ spec: specOf(table, true), start: fromRow, rows, styles, replace: false, options });
     },
     async deleteRows(table, rows) {
       await deleteRows(specOf(table), rows);

@@ -9,7 +9,7 @@ import { parseIsoDate } from "../../shared/dates.js";
 import type { CellValue, WorkbookGateway } from "../excel/gateway.js";
 import { agingChart, agingRows } from "../sheets/aging.js";
 import { bucketLabels, carryEdits, compareOpenItemRows, editedColumns, openItemRow, openItemsValueRules, rowId, rowVersion, STATUS, withStatus } from "../sheets/open-items.js";
-import { agingSpec, OPEN_ITEMS } from "../sheets/specs.js";
+import { agingSpec, OPEN_ITEMS, OPEN_ITEMS_EDITABLE } from "../sheets/specs.js";
 import { ApiError, type ApiClient } from "./api-client.js";
 import type { AgingWire } from "./wire.js";
 import { saveLastPull, type SavedPull } from "./workbook-state.js";
@@ -30,11 +30,19 @@ export interface PullSummary {
   readonly cursor: string;
 }
 
+/** The input columns and the pulled values they are compared with. */
+const EDIT_COLUMNS = OPEN_ITEMS_EDITABLE.flatMap((key) => [key, `orig:${key}`]);
+
 /** Writes the Aging sheet: its table (columns follow the bucket edges), per-currency totals and the chart. */
-export async function writeAging(gateway: WorkbookGateway, aging: AgingWire, params: SavedPull): Promise<void> {
+export async function writeAging(
+  gateway: WorkbookGateway,
+  aging: AgingWire,
+  params: SavedPull,
+  options: { ensured?: boolean } = {},
+): Promise<void> {
   const view = { basis: params.basis, edges: params.buckets };
   const spec = agingSpec(params.buckets, params.basis);
-  await gateway.ensureTable(spec);
+  if (options.ensured !== true) await gateway.ensureTable(spec);
   const { rows, styles, totalRows } = agingRows(aging, spec, params.buckets, params.basis);
   const moneyColumns = spec.columns.filter((c) => c.kind === "money").map((c) => c.key);
   const valueRules = openItemsValueRules(view)
@@ -59,10 +67,14 @@ export async function pull(options: {
   const view = { asOf: parseIsoDate(params.asOf), basis: params.basis, edges: params.buckets };
   const labels = bucketLabels(view);
 
-  const { created } = await gateway.ensureTable(OPEN_ITEMS);
+  // Both sheets at once: with Excel, the same two round trips as one.
+  const [openItems] = await gateway.ensureTables([OPEN_ITEMS, agingSpec(params.buckets, params.basis)]);
+  const created = openItems?.created ?? false;
   const pending = new Map<string, CellValue[]>();
-  // A table made just now holds nothing a clerk could have edited.
-  for (const row of created ? [] : await gateway.readRows(OPEN_ITEMS.table)) {
+  // Unpushed edits are in the input columns (a pull leaves them and their originals empty),
+  // so only rows with something there are read back. A table made just now has none.
+  const local = created ? [] : await gateway.readRowsWithValues(OPEN_ITEMS.table, EDIT_COLUMNS);
+  for (const { values: row } of local) {
     if (editedColumns(row).length > 0) pending.set(rowId(row), row);
   }
 
@@ -109,7 +121,7 @@ export async function pull(options: {
   });
 
   report({ phase: "aging", done: 0, total: aging.customers.length, message: "Writing Aging…" });
-  await writeAging(gateway, aging, params);
+  await writeAging(gateway, aging, params, { ensured: true });
 
   await saveLastPull(gateway, params, cursor);
   report({ phase: "done", done: rows.length, total: rows.length, message: `Pulled ${rows.length.toLocaleString("en-US")} open items` });

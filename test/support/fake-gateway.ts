@@ -12,7 +12,8 @@
  * Every call is logged in `calls` (in order) so tests can assert how rows were
  * written (contiguous blocks, appends, deletes).
  */
-import type { CellChange, CellValue, ChartSpec, EnsuredTable, RangeStyle, TableSpec, ValueRule, WorkbookGateway, WriteOptions } from "../../addin/excel/gateway.js";
+import { hasValue } from "../../addin/excel/gateway.js";
+import type { CellChange, CellValue, ChartSpec, EnsuredTable, IndexedRow, RangeStyle, TableSpec, ValueRule, WorkbookGateway, WriteOptions } from "../../addin/excel/gateway.js";
 
 export type GatewayCall =
   | { readonly method: "ensureTable"; readonly table: string }
@@ -64,6 +65,24 @@ export class FakeGateway implements WorkbookGateway {
     if (existing === undefined) this.#tables.set(spec.table, { spec, rows: [], rules: [], charts: [] });
     else existing.spec = spec;
     return Promise.resolve({ created: existing === undefined });
+  }
+
+  async ensureTables(specs: readonly TableSpec[]): Promise<EnsuredTable[]> {
+    const results: EnsuredTable[] = [];
+    for (const spec of specs) results.push(await this.ensureTable(spec));
+    return results;
+  }
+
+  readRowsWithValues(table: string, columns: readonly string[]): Promise<IndexedRow[]> {
+    return this.readRows(table).then((rows) => {
+      const spec = this.#table(table).spec;
+      const at = columns.map((key) => {
+        const index = spec.columns.findIndex((c) => c.key === key);
+        if (index < 0) throw new Error(`${table}: no column "${key}"`);
+        return index;
+      });
+      return rows.map((values, index) => ({ index, values })).filter(({ values }) => at.some((c) => hasValue(values[c])));
+    });
   }
 
   readRows(table: string): Promise<CellValue[][]> {

@@ -290,12 +290,14 @@ function nullObject(context: FakeContext, what: string): unknown {
   return new Proxy(
     {},
     {
-      get(_target, prop) {
+      get(_target, prop, receiver: unknown) {
         if (prop === "isNullObject") {
           if (context.syncCount === born) throw new Error("isNullObject was read before context.sync()");
           return true;
         }
         if (prop === "then") return undefined;
+        // Office.js lets a null object be loaded (nothing comes back); anything else throws.
+        if (prop === "load") return () => receiver;
         throw new Error(`${what} does not exist: "${String(prop)}" used on a null object`);
       },
     },
@@ -304,6 +306,8 @@ function nullObject(context: FakeContext, what: string): unknown {
 
 class FakeContext {
   syncCount = 0;
+  /** An error Excel would report at the next sync (e.g. getItem of something missing, then used). */
+  deferredError: Error | null = null;
   private calls: RecordedCall[] = [];
   private loads: { apply: () => void; bytes: number }[] = [];
   private calculationSuspended = false;
@@ -367,6 +371,9 @@ class FakeContext {
     this.screenUpdatingSuspended = false;
     this.recorder.syncs.push(record);
     if (failure !== undefined) throw failure;
+    const deferred = this.deferredError;
+    this.deferredError = null;
+    if (deferred !== null) throw deferred;
     if (record.bytes > REQUEST_LIMIT_BYTES)
       throw new Error(`RequestPayloadSizeLimitExceeded: ${record.bytes} bytes in one sync`);
     if (record.responseBytes > REQUEST_LIMIT_BYTES)
@@ -547,8 +554,43 @@ class FakeWorksheet extends FakeObject {
   get charts(): {
     add: (type: string, source: FakeRange, seriesBy?: string) => FakeChart;
     getItemOrNullObject: (name: string) => unknown;
+    getItem: (name: string) => FakeChart;
+    load: (properties: string) => { readonly items: readonly { readonly name: string }[] };
   } {
+    const context = this.context;
+    const state = this.state;
     return {
+      getItem: (name) => {
+        const chart = state.charts.find((c) => c.name === name);
+        if (chart !== undefined) return new FakeChart(context, state, chart);
+        // Excel reports a missing item when the batch runs: whatever is done to it fails the sync.
+        const missing: unknown = new Proxy(
+          {},
+          {
+            get(_target, prop) {
+              if (prop === "then") return undefined;
+              return () => {
+                context.deferredError ??= new Error(`ItemNotFound: chart ${name} (${String(prop)})`);
+              };
+            },
+          },
+        );
+        return missing as FakeChart;
+      },
+      load: (properties) => {
+        if (properties !== "items/name") throw new Error(`charts.load("${properties}") is not modelled`);
+        const names = state.charts.map((c) => ({ name: c.name }));
+        let loaded: { name: string }[] | null = null;
+        context.queueLoad(() => {
+          loaded = names;
+        }, names);
+        return {
+          get items() {
+            if (loaded === null) throw new Error('PropertyNotLoaded: charts "items/name" read before context.sync()');
+            return loaded;
+          },
+        };
+      },
       add: (type, source, seriesBy) => {
         if (this.state.protected) throw new Error(`AccessDenied: ${this.state.name} is protected`);
         if (seriesBy !== "Columns" || source.rect.columnCount !== 1)
@@ -892,6 +934,52 @@ class FakeRange extends FakeObject {
         this.context.record("range.conditionalFormats.clearAll", { sheet: this.sheet, rect: this.rect });
       },
     };
+  }
+
+  /**
+   * Range.getSpecialCellsOrNullObject("Constants"): the non-empty cells that are not formulas,
+   * as areas (one per run of columns in a row, runs of rows with the same columns merged).
+   */
+  getSpecialCellsOrNullObject(cellType: string): unknown {
+    if (cellType !== "Constants") throw new Error(`getSpecialCells("${cellType}") is not modelled`);
+    const r = this.rect;
+    const rowRuns: { row: number; runs: string }[] = [];
+    for (let i = r.row; i < Math.min(r.row + r.rowCount, this.sheet.grid.length); i++) {
+      const row = this.sheet.grid[i];
+      if (row === undefined) continue;
+      const runs: [number, number][] = [];
+      for (let j = r.column; j < r.column + r.columnCount; j++) {
+        const v = row[j];
+        if (v === undefined || v === null || v === "" || this.sheet.formulas.has(`${i},${j}`)) continue;
+        const last = runs[runs.length - 1];
+        if (last !== undefined && last[1] === j - 1) last[1] = j;
+        else runs.push([j, j]);
+      }
+      if (runs.length > 0) rowRuns.push({ row: i, runs: JSON.stringify(runs) });
+    }
+    if (rowRuns.length === 0) return nullObject(this.context, "special cells");
+    const areas: Rect[] = [];
+    let k = 0;
+    while (k < rowRuns.length) {
+      const start = rowRuns[k]!;
+      let end = k;
+      while (end + 1 < rowRuns.length && rowRuns[end + 1]!.row === rowRuns[end]!.row + 1 && rowRuns[end + 1]!.runs === start.runs) end++;
+      for (const [from, to] of JSON.parse(start.runs) as [number, number][])
+        areas.push({ row: start.row, column: from, rowCount: rowRuns[end]!.row - start.row + 1, columnCount: to - from + 1 });
+      k = end + 1;
+    }
+    const sheet = this.sheet;
+    const quoted = /^[A-Za-z0-9_]+$/.test(sheet.name) ? sheet.name : `'${sheet.name.replaceAll("'", "''")}'`;
+    return new (class extends FakeObject {
+      protected readProperty(name: string): unknown {
+        if (name === "address") return areas.map((a) => `${quoted}!${a1(a)}`).join(",");
+        if (name === "areaCount") return areas.length;
+        throw new Error(`rangeAreas.${name} is not modelled`);
+      }
+      get address(): string {
+        return this.loadedValue("address") as string;
+      }
+    })(this.context);
   }
 
   getRow(index: number): FakeRange {

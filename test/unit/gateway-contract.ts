@@ -120,6 +120,8 @@ export function runGatewayContract(name: string, makeGateway: () => GatewayHarne
         await gateway.replaceRows(OTHER_TABLE.table, [["a", null]], []);
         expect(await gateway.ensureTable(OTHER_TABLE)).toEqual({ created: false });
         expect((await gateway.readRows(OTHER_TABLE.table)).map((r) => r[0])).toEqual(["a"]);
+        expect(await gateway.ensureTables([OTHER_TABLE, CONTRACT_TABLE])).toEqual([{ created: false }, { created: true }]);
+        expect(await gateway.readRows(T)).toEqual([]);
       });
 
       it("reading a table that was never ensured is rejected", async () => {
@@ -174,6 +176,24 @@ export function runGatewayContract(name: string, makeGateway: () => GatewayHarne
         expect(cellToMoney(r2?.[5] ?? null, cur("USD"), "apply")?.toString()).toBe("999999999.99");
         expect(cellToDate(r2?.[1] ?? null, "documentDate")).toBe("1999-12-31");
         expect(cellToMoney(r3?.[5] ?? null, cur("USD"), "apply")).toBeNull();
+      });
+
+      it("readRowsWithValues returns the whole rows with something in the given columns, with their indexes", async () => {
+        const { gateway } = await open();
+        expect(await gateway.readRowsWithValues(T, ["apply", "note"])).toEqual([]);
+        const rows = ["a", "b", "c", "d", "e", "f"].map((id) => row({ id }));
+        rows[1] = row({ id: "b", apply: 25 });
+        rows[2] = row({ id: "c", note: "call back" });
+        rows[3] = row({ id: "d", apply: 5, note: "both" });
+        rows[5] = row({ id: "f", note: "" });
+        await gateway.replaceRows(T, rows, []);
+        const found = await gateway.readRowsWithValues(T, ["apply", "note"]);
+        expect(found.map((r) => r.index)).toEqual([1, 2, 3]);
+        expect(found.map((r) => r.values[7])).toEqual(["b", "c", "d"]);
+        expect(found[0]?.values[5]).toBe(25);
+        expect(found[2]?.values[6]).toBe("both");
+        expect((await gateway.readRowsWithValues(T, ["note"])).map((r) => r.index)).toEqual([2, 3]);
+        await expect(gateway.readRowsWithValues(T, ["nope"])).rejects.toThrow();
       });
 
       it("writeRows overwrites in place and appends past the end", async () => {

@@ -6,6 +6,7 @@ import {
   ruleFormula,
   parseA1,
   planChunks,
+  splitAreas,
   widthInPoints,
 } from "../../addin/excel/office-gateway.js";
 import { OPEN_ITEMS } from "../../addin/sheets/specs.js";
@@ -120,7 +121,7 @@ describe("A1 helpers", () => {
 });
 
 describe("Office gateway: bulk writes", () => {
-  it("writes 12,345 rows in three syncs of 5,000, 5,000 and 2,345 rows; after one read when the table was already there", async () => {
+  it("writes 12,345 rows in three syncs of 5,000, 5,000 and 2,345 rows; after one read when it does not know where the table is", async () => {
     const gateway = createOfficeGateway();
     await gateway.ensureTable(SPEC);
     excel.reset();
@@ -134,6 +135,12 @@ describe("Office gateway: bulk writes", () => {
     expect(excel.table(SPEC.table).dataRows).toBe(12_345);
     expect(excel.cell("Items", 12_345, COL.number!).value).toBe("INV-12344");
 
+    // It wrote the table, so it knows where it is.
+    excel.reset();
+    await gateway.replaceRows(SPEC.table, rows(12_345), []);
+    expect(excel.syncs).toHaveLength(3);
+    // A delete makes it forget: the next write reads first.
+    await gateway.deleteRows(SPEC.table, [0]);
     excel.reset();
     await gateway.replaceRows(SPEC.table, rows(12_345), []);
     expect(excel.syncs).toHaveLength(4);
@@ -156,6 +163,22 @@ describe("Office gateway: bulk writes", () => {
     // The assumed geometry failed its check in the first round trip; the rows cut off were
     // tidied away and the write done again after a read.
     expect(excel.syncs).toHaveLength(4);
+  });
+
+  it("ensures several tables in two round trips, a third only to rebuild one whose columns changed", async () => {
+    const other: TableSpec = { ...SPEC, sheet: "Other", table: "T_Other" };
+    excel.reset();
+    expect(await createOfficeGateway().ensureTables([SPEC, other])).toEqual([{ created: true }, { created: true }]);
+    expect(excel.syncs).toHaveLength(2);
+    excel.reset();
+    expect(await createOfficeGateway().ensureTables([SPEC, other])).toEqual([{ created: false }, { created: false }]);
+    expect(excel.syncs).toHaveLength(2);
+    const wider: TableSpec = { ...other, columns: [...other.columns, { key: "extra", header: "Extra", kind: "text", editable: false }] };
+    excel.reset();
+    expect(await createOfficeGateway().ensureTables([SPEC, wider])).toEqual([{ created: false }, { created: true }]);
+    expect(excel.syncs).toHaveLength(3);
+    expect(excel.table("T_Other").columnCount).toBe(wider.columns.length);
+    expect(excel.sheet("Other").protected).toBe(true);
   });
 
   it("ensureTable says whether it made the table", async () => {
@@ -232,7 +255,7 @@ describe("Office gateway: bulk writes", () => {
     await gateway.replaceRows(SPEC.table, rows(3000), styles);
     expect(excel.syncs).toHaveLength(1);
     await gateway.replaceRows(SPEC.table, rows(3000), styles);
-    expect(excel.syncs).toHaveLength(3); // a read of where the table is, then the write
+    expect(excel.syncs).toHaveLength(2);
   });
 
   it("writes each chunk's values before that chunk's styles, and each style in the chunk of its rows", async () => {
@@ -586,6 +609,37 @@ describe("Office gateway: reading, growing, shrinking", () => {
     expect(excel.syncs.some((s) => s.responseBytes > 4_000_000)).toBe(true);
   });
 
+  it("finds rows with input in two round trips, one when there is none, without reading the table", async () => {
+    const gateway = createOfficeGateway();
+    await gateway.ensureTable(SPEC);
+    const all = rows(30_000);
+    await gateway.replaceRows(SPEC.table, all, []);
+    excel.reset();
+    expect(await gateway.readRowsWithValues(SPEC.table, ["apply", "note"])).toEqual([]);
+    expect(excel.syncs).toHaveLength(1);
+    // The clerk types into a few rows, two of them next to each other.
+    const edited = [3, 4, 17_000, 29_999];
+    await gateway.writeRows(SPEC.table, 3, [[...all[3]!.slice(0, COL.apply), 10, ...all[3]!.slice(COL.apply! + 1)]], []);
+    for (const [i, r] of edited.slice(1).entries()) {
+      const values = [...all[r]!];
+      values[i === 0 ? COL.apply! : COL.note!] = i === 0 ? 4 : "promised Friday";
+      await gateway.writeRows(SPEC.table, r, [values], []);
+    }
+    excel.reset();
+    const found = await gateway.readRowsWithValues(SPEC.table, ["apply", "note"]);
+    expect(found.map((r) => r.index)).toEqual(edited);
+    expect(found.map((r) => r.values[COL.id!])).toEqual(edited.map((r) => `id-${r}`));
+    expect(found[3]?.values[COL.note!]).toBe("promised Friday");
+    expect(excel.syncs).toHaveLength(2);
+    expect(Math.max(...excel.syncs.map((s) => s.responseBytes))).toBeLessThan(10_000);
+  });
+
+  it("splits an address of several areas, commas in quoted sheet names included", () => {
+    expect(splitAreas("'Open Items'!P2:P3,'Open Items'!Q5")).toEqual(["'Open Items'!P2:P3", "'Open Items'!Q5"]);
+    expect(splitAreas("'A, B'!C3,'A, B'!D4:E9")).toEqual(["'A, B'!C3", "'A, B'!D4:E9"]);
+    expect(splitAreas("")).toEqual([]);
+  });
+
   it("treats a table whose only row is blank as empty", async () => {
     const gateway = createOfficeGateway();
     await gateway.ensureTable(SPEC);
@@ -596,15 +650,50 @@ describe("Office gateway: reading, growing, shrinking", () => {
     expect(await gateway.readRows(SPEC.table)).toEqual([]);
   });
 
-  it("shrinks with one delete of the surplus rows", async () => {
+  it("shrinks with one delete of the surplus rows after reading where the table is", async () => {
+    const gateway = createOfficeGateway();
+    await gateway.ensureTable(SPEC);
+    await gateway.replaceRows(SPEC.table, rows(10), []);
+    await gateway.deleteRows(SPEC.table, [9]); // a delete: the gateway no longer trusts what it knew
+    excel.reset();
+    await gateway.replaceRows(SPEC.table, rows(3), []);
+    expect(excel.syncs).toHaveLength(2);
+    const deletes = excel.syncs.flatMap((s) => s.calls).filter((c) => c.op === "range.delete");
+    expect(deletes.map((c) => c.rect)).toEqual([{ row: 4, column: 0, rowCount: 6, columnCount: 8 }]);
+    expect(excel.table(SPEC.table).dataRows).toBe(3);
+  });
+
+  it("shrinks a table it knows with one resize, clearing the rows left below, without a read", async () => {
     const gateway = createOfficeGateway();
     await gateway.ensureTable(SPEC);
     await gateway.replaceRows(SPEC.table, rows(10), []);
     excel.reset();
     await gateway.replaceRows(SPEC.table, rows(3), []);
-    const deletes = excel.syncs.flatMap((s) => s.calls).filter((c) => c.op === "range.delete");
-    expect(deletes.map((c) => c.rect)).toEqual([{ row: 4, column: 0, rowCount: 7, columnCount: 8 }]);
+    expect(excel.syncs).toHaveLength(1);
+    const calls = excel.syncs.flatMap((s) => s.calls);
+    expect(calls.filter((c) => c.op === "table.resize").map((c) => c.rect)).toEqual([{ row: 0, column: 0, rowCount: 4, columnCount: 8 }]);
+    expect(calls.filter((c) => c.op === "range.clear" && c.value === "All").map((c) => c.rect)).toEqual([
+      { row: 4, column: 0, rowCount: 7, columnCount: 8 },
+    ]);
     expect(excel.table(SPEC.table).dataRows).toBe(3);
+    expect(excel.cell("Items", 4, COL.number!).value).toBe("");
+    expect(excel.cell("Items", 3, COL.number!).value).toBe("INV-2");
+  });
+
+  it("a known table grown by someone else since is put back and written again after a read", async () => {
+    const gateway = createOfficeGateway();
+    await gateway.ensureTable(SPEC);
+    await gateway.replaceRows(SPEC.table, rows(4), []);
+    const other = createOfficeGateway();
+    await other.ensureTable(SPEC);
+    await other.replaceRows(SPEC.table, rows(9), []);
+    excel.reset();
+    await gateway.replaceRows(SPEC.table, rows(2), []);
+    expect(excel.table(SPEC.table).dataRows).toBe(2);
+    for (let r = 3; r <= 10; r++) expect(excel.cell("Items", r, COL.number!).value).toBe("");
+    expect(excel.cell("Items", 2, COL.number!).value).toBe("INV-1");
+    expect(excel.sheet("Items").protected).toBe(true);
+    expect(excel.syncs).toHaveLength(4); // on trust (refused by its check), repair, read, write
   });
 
   it("overwrites and appends with writeRows", async () => {
@@ -731,15 +820,29 @@ describe("Office gateway: value rules, chart, events, selection", () => {
       expect(excel.sheet("Items").protected).toBe(true);
     };
     expectChart(5);
-    // Written again with more rows: the old chart is replaced, not doubled; read + one chunk.
+    // Written again with more rows: the old chart is replaced, not doubled, still in one round trip.
     excel.reset();
     await gateway.replaceRows(SPEC.table, rows(8), [], { chart });
-    expect(excel.syncs).toHaveLength(2);
+    expect(excel.syncs).toHaveLength(1);
     expectChart(8);
+    // Another session (a new gateway) finds the chart when it checks the table.
+    const again = createOfficeGateway();
+    await again.ensureTable(SPEC);
+    excel.reset();
+    await again.replaceRows(SPEC.table, rows(6), [], { chart });
+    expect(excel.syncs).toHaveLength(1);
+    expectChart(6);
+    // The user deleted the chart meanwhile: the write on trust fails and is done again carefully.
+    await Excel.run(async (context) => {
+      context.workbook.worksheets.getItem("Items").charts.getItem("Buckets").delete();
+      await context.sync();
+    });
+    await again.replaceRows(SPEC.table, rows(7), [], { chart });
+    expectChart(7);
     await expect(gateway.replaceRows(SPEC.table, rows(2), [], { chart: { ...chart, seriesColumns: ["nope"] } })).rejects.toThrow(
       /has no column "nope"/,
     );
-    expect(excel.table(SPEC.table).dataRows).toBe(8);
+    expect(excel.table(SPEC.table).dataRows).toBe(7);
   });
 
   it("reports user edits as table rows and column keys, and ignores its own writes", async () => {
