@@ -4,6 +4,12 @@
  * same store through the same Database: today (the stored balances answer)
  * and a month end in the past (documents paid since then need the history
  * subqueries).
+ *
+ * Always cold: it calls store.aging, which computes the report from the
+ * database every time. The answer cache of GET /api/v1/aging
+ * (server/http/aging-cache.ts, keyed by the change-feed sequence) sits in the
+ * route, not the store, so it never serves this figure; the load test (load.ts)
+ * goes through the route and does use it.
  */
 import { raw } from "../server/store/sql.js";
 import { addDays, endOfMonth, type IsoDate } from "../shared/dates.js";

@@ -2,6 +2,12 @@
  * The API under concurrent load on loopback (autocannon, bounded in time):
  * /aging and /open-items?limit=1000 against /health in the same run, each
  * for the same duration and connection count, one after another.
+ *
+ * Nothing commits during the test, so /aging is computed by the first request
+ * and then answered from the route's cache (server/http/aging-cache.ts: the
+ * JSON of the report for the ledger's change-feed sequence); each request still
+ * authenticates, parses and checks its query and reads the sequence. The
+ * computation itself is timed cold by aging.ts. /open-items is never cached.
  */
 import autocannon from "autocannon";
 import type { BenchService } from "./service.js";

@@ -380,8 +380,10 @@ export function planChangeSet(changeSet: ChangeSet, world: World, ctx: PlanConte
         state.restore(checkpoint);
         return;
       }
-      effects.push(...opEffects);
+      for (const effect of opEffects) effects.push(effect);
       results.push({ index, ref, op: op.op, id });
+      // Nothing rolls back past a successful operation: its undo entries can go.
+      state.commit();
     } catch (error) {
       state.restore(checkpoint);
       conflicts.push(...opConflicts);
@@ -417,36 +419,56 @@ interface Tracked<T> {
  * rolled back in time proportional to what it changed (copying the whole
  * working world per operation made a 10,000-operation change set quadratic).
  */
-type UndoLog = (() => void)[];
+/** Entries of four slots each — the map or set, the key, whether it held the key, the previous value — kept flat so logging allocates nothing per change. */
+type UndoLog = unknown[];
 
-class UndoMap<K, V> extends Map<K, V> {
+interface Undoable {
+  undo(key: unknown, had: boolean, previous: unknown): void;
+}
+
+class UndoMap<K, V> extends Map<K, V> implements Undoable {
   constructor(private readonly log: UndoLog | null = null) {
     super();
   }
   override set(key: K, value: V): this {
     if (this.log !== null) {
-      const had = super.has(key);
       const previous = super.get(key);
-      this.log.push(() => (had ? super.set(key, previous as V) : super.delete(key)));
+      this.log.push(this, key, previous !== undefined || super.has(key), previous);
     }
     return super.set(key, value);
   }
   override delete(key: K): boolean {
-    if (this.log !== null && super.has(key)) {
-      const previous = super.get(key) as V;
-      this.log.push(() => super.set(key, previous));
-    }
+    if (this.log !== null && super.has(key)) this.log.push(this, key, true, super.get(key));
     return super.delete(key);
+  }
+  undo(key: unknown, had: boolean, previous: unknown): void {
+    if (had) super.set(key as K, previous as V);
+    else super.delete(key as K);
   }
 }
 
-class UndoSet<K> extends Set<K> {
+class UndoSet<K> extends Set<K> implements Undoable {
   constructor(private readonly log: UndoLog | null = null) {
     super();
   }
   override add(key: K): this {
-    if (this.log !== null && !super.has(key)) this.log.push(() => super.delete(key));
+    if (this.log !== null && !super.has(key)) this.log.push(this, key, false, undefined);
     return super.add(key);
+  }
+  undo(key: unknown): void {
+    super.delete(key as K);
+  }
+}
+
+class UndoList<T> implements Undoable {
+  readonly items: T[] = [];
+  constructor(private readonly log: UndoLog) {}
+  push(item: T): void {
+    this.log.push(this, null, false, undefined);
+    this.items.push(item);
+  }
+  undo(): void {
+    this.items.pop();
   }
 }
 
@@ -461,7 +483,16 @@ class WorkingWorld {
   readonly newIds = new UndoSet<string>(this.#log);
   readonly numbers = new UndoSet<string>(this.#log);
   readonly closedPeriods = new UndoSet<string>(this.#log);
-  readonly touched = new UndoMap<string, { entity: Plan["touched"][number]["entity"]; id: string }>(this.#log);
+  /** Touched entities in the order first touched, and per entity the ids already listed. */
+  readonly #touched = new UndoList<Plan["touched"][number]>(this.#log);
+  readonly #touchedIds: Record<Plan["touched"][number]["entity"], UndoSet<string>> = {
+    customer: new UndoSet(this.#log),
+    document: new UndoSet(this.#log),
+    receipt: new UndoSet(this.#log),
+    note: new UndoSet(this.#log),
+    dispute: new UndoSet(this.#log),
+    period: new UndoSet(this.#log),
+  };
   readonly openDisputeByDocument = new UndoMap<string, string>(this.#log);
   /** Write-offs this change set posts per document: a clerk's limit is per document, not per row. */
   readonly writtenOff = new UndoMap<string, Money>(this.#log);
@@ -500,15 +531,29 @@ class WorkingWorld {
   }
 
   restore(checkpoint: number): void {
-    while (this.#log.length > checkpoint) this.#log.pop()?.();
+    const log = this.#log;
+    while (log.length > checkpoint) {
+      const previous = log.pop();
+      const had = log.pop() as boolean;
+      const key = log.pop();
+      (log.pop() as Undoable).undo(key, had, previous);
+    }
+  }
+
+  /** Keeps everything done so far: later restores never go back past this point. */
+  commit(): void {
+    this.#log.length = 0;
   }
 
   touch(entity: Plan["touched"][number]["entity"], id: string): void {
-    this.touched.set(`${entity}:${id}`, { entity, id });
+    const ids = this.#touchedIds[entity];
+    if (ids.has(id)) return;
+    ids.add(id);
+    this.#touched.push({ entity, id });
   }
 
   touchedList(): Plan["touched"] {
-    return [...this.touched.values()];
+    return [...this.#touched.items];
   }
 
   claimId(id: string, field: string): void {
@@ -518,32 +563,38 @@ class WorkingWorld {
     this.newIds.add(id);
   }
 
+  // Built field by field (no conditional spreads): these run for every application of a large change set.
   adjustDocument(id: string, delta: Money, date: IsoDate, extra: { disputed?: boolean } = {}): void {
     const t = this.documents.get(id);
     if (t === undefined) throw new Error(`document ${id} not in working world`);
     const open = t.value.open.add(delta);
-    this.documents.set(id, {
-      ...t,
-      value: { ...t.value, open, ...(extra.disputed === undefined ? {} : { disputed: extra.disputed }) },
+    const next: Tracked<WorldDocument> = {
+      value: extra.disputed === undefined ? { ...t.value, open } : { ...t.value, open, disputed: extra.disputed },
+      baseVersion: t.baseVersion,
       delta: t.delta.add(delta),
       activityDate: date > t.activityDate ? date : t.activityDate,
-      ...(extra.disputed === undefined ? {} : { disputed: extra.disputed }),
       changed: true,
-    });
+    };
+    const disputed = extra.disputed ?? t.disputed;
+    if (disputed !== undefined) next.disputed = disputed;
+    this.documents.set(id, next);
     this.touch("document", id);
   }
 
   adjustReceipt(id: string, delta: Money, date: IsoDate, extra: { reversed?: boolean } = {}): void {
     const t = this.receipts.get(id);
     if (t === undefined) throw new Error(`receipt ${id} not in working world`);
-    this.receipts.set(id, {
-      ...t,
-      value: { ...t.value, unapplied: t.value.unapplied.add(delta), ...(extra.reversed === true ? { reversed: true } : {}) },
+    const unapplied = t.value.unapplied.add(delta);
+    const next: Tracked<WorldReceipt> = {
+      value: extra.reversed === true ? { ...t.value, unapplied, reversed: true } : { ...t.value, unapplied },
+      baseVersion: t.baseVersion,
       delta: t.delta.add(delta),
       activityDate: date > t.activityDate ? date : t.activityDate,
-      ...(extra.reversed === undefined ? {} : { reversed: extra.reversed }),
       changed: true,
-    });
+    };
+    const reversed = extra.reversed ?? t.reversed;
+    if (reversed !== undefined) next.reversed = reversed;
+    this.receipts.set(id, next);
     this.touch("receipt", id);
   }
 
@@ -727,7 +778,8 @@ class OperationChecker {
   }
 
   journal(spec: { eventKind: string; eventId: string; date: IsoDate; memo: string; currency: CurrencyCode; legs: { debit: AccountKey; credit: AccountKey; amount: Money }[] }): void {
-    const journal = balancedJournal({ id: `${spec.eventKind}:${spec.eventId}`, ...spec });
+    const { eventKind, eventId, date, memo, currency, legs } = spec;
+    const journal = balancedJournal({ id: `${eventKind}:${eventId}`, eventKind, eventId, date, memo, currency, legs });
     if (journal !== null) this.effects.push({ kind: "journal", journal });
   }
 
@@ -852,7 +904,7 @@ class OperationChecker {
     this.effects.push({ kind: "receipt.insert", receipt });
     if (op.bankLineId !== undefined) this.matchBankLine({ bankLineId: op.bankLineId, receiptId: op.id, customerId: customer.id, amount });
     this.state.receipts.set(op.id, {
-      value: { ...receipt, unapplied: amount, reversed: false, version: 1, activityDate: op.date },
+      value: { id: receipt.id, customerId: receipt.customerId, date: receipt.date, currency, amount, method: receipt.method, reference: receipt.reference, unapplied: amount, reversed: false, version: 1, activityDate: op.date },
       baseVersion: null,
       delta: Money.zero(currency),
       activityDate: op.date,
@@ -1001,7 +1053,21 @@ class OperationChecker {
       this.state.adjustDocument(doc.value.id, settled.negate(), date);
       if (kind === "receipt") this.state.adjustReceipt(sourceId, allocation.amount.negate(), date);
       else this.state.adjustDocument(sourceId, allocation.amount.negate(), date);
-      const world: WorldApplication = { ...application, isReversal: false, reversed: false };
+      const world: WorldApplication & NewApplication = {
+        id,
+        sourceKind: kind,
+        sourceId,
+        documentId: application.documentId,
+        date,
+        currency,
+        amount: application.amount,
+        discount: application.discount,
+        writeOff: application.writeOff,
+        writeOffReason: application.writeOffReason,
+        reversesId: null,
+        isReversal: false,
+        reversed: false,
+      };
       this.state.applications.set(id, world);
       this.state.active.set(sourceId, [...(this.state.active.get(sourceId) ?? []), world]);
       this.postApplicationJournal(application, doc.value.number);

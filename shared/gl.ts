@@ -79,16 +79,22 @@ export function balancedJournal(spec: {
     }
     if (leg.amount.isZero()) continue;
     // A negative leg (a reversal) posts the other way round.
-    const amount = leg.amount.abs();
-    const [dr, cr] = leg.amount.isNegative() ? [leg.credit, leg.debit] : [leg.debit, leg.credit];
-    lines.push({ account: ACCOUNTS[dr], debit: amount, credit: zero });
-    lines.push({ account: ACCOUNTS[cr], debit: zero, credit: amount });
+    const negative = leg.amount.isNegative();
+    const amount = negative ? leg.amount.abs() : leg.amount;
+    lines.push({ account: ACCOUNTS[negative ? leg.credit : leg.debit], debit: amount, credit: zero });
+    lines.push({ account: ACCOUNTS[negative ? leg.debit : leg.credit], debit: zero, credit: amount });
   }
   if (lines.length === 0) return null;
-  const debits = Money.sum(lines.map((l) => l.debit), spec.currency);
-  const credits = Money.sum(lines.map((l) => l.credit), spec.currency);
-  if (!debits.equals(credits)) {
-    throw new DomainError("invalid_argument", `journal ${spec.id} does not balance: debits ${debits.toString()} ≠ credits ${credits.toString()}`);
+  // Summed in minor units (every line is in spec.currency, checked above).
+  let debits = 0n;
+  let credits = 0n;
+  for (const line of lines) {
+    debits += line.debit.toMinor();
+    credits += line.credit.toMinor();
+  }
+  if (debits !== credits) {
+    const show = (minor: bigint) => Money.fromMinor(minor, spec.currency).toString();
+    throw new DomainError("invalid_argument", `journal ${spec.id} does not balance: debits ${show(debits)} ≠ credits ${show(credits)}`);
   }
   // Built field by field: spreading `spec` would carry its `legs` into the journal.
   const { id, date, eventKind, eventId, memo, currency } = spec;

@@ -1,5 +1,5 @@
 import { Decimal } from "decimal.js";
-import { minorUnits, parseCurrency, type CurrencyCode } from "./currency.js";
+import { isCurrencyCode, knownCurrencies, minorUnits, parseCurrency, type CurrencyCode } from "./currency.js";
 import { DomainError } from "./errors.js";
 
 /**
@@ -52,14 +52,19 @@ function ratioDecimal(value: string | bigint | Dec, field: string): Dec {
  * (USD cents, JPY yen, KWD fils). Immutable; every operation returns a new
  * Money. Operations on two amounts of different currencies throw
  * `currency_mismatch`: nothing here converts currencies implicitly.
+ *
+ * Held as a bigint count of minor units: every Money is a whole number of
+ * them (parsing refuses finer amounts, rounding brings results back to them),
+ * so adding, comparing and converting are integer operations; decimal.js is
+ * used only where a ratio or percentage makes a fraction to be rounded.
  */
 export class Money {
   readonly currency: CurrencyCode;
-  readonly #value: Dec;
+  readonly #minor: bigint;
 
-  private constructor(currency: CurrencyCode, value: Dec) {
+  private constructor(currency: CurrencyCode, minor: bigint) {
     this.currency = currency;
-    this.#value = value;
+    this.#minor = minor;
   }
 
   /**
@@ -69,7 +74,7 @@ export class Money {
    * accepted: "12.3400" is 12.34 USD, as DECIMAL(19,4) columns print it).
    */
   static parse(text: unknown, currency: CurrencyCode | string, field = "amount"): Money {
-    const code = parseCurrency(currency);
+    const code = isCurrencyCode(currency) ? currency : parseCurrency(currency);
     if (typeof text !== "string") {
       throw new DomainError("invalid_amount", `${field} must be a decimal string such as "1234.50"`, { field });
     }
@@ -91,11 +96,12 @@ export class Money {
         { field },
       );
     }
-    const value = new Dec(text);
-    if (value.abs().gte(MAX_ABS)) {
+    // Whole digits then exactly `digits` fraction digits (the dropped ones are zeros): the minor units.
+    const magnitude = BigInt(`${match[1] ?? "0"}${fraction.slice(0, digits).padEnd(digits, "0")}`);
+    if (magnitude >= (MAX_ABS_MINOR[digits] ?? 10n ** BigInt(15 + digits))) {
       throw new DomainError("invalid_amount", `${field}: "${text}" is too large (at most 15 integer digits)`, { field });
     }
-    return new Money(code, value.isZero() ? new Dec(0) : value);
+    return new Money(code, text.startsWith("-") ? -magnitude : magnitude);
   }
 
   /**
@@ -123,18 +129,21 @@ export class Money {
     return Money.parse(plain, currency, field);
   }
 
+  /** One zero per known currency, made once: Money is immutable, and zeros are made for every journal and allocation. */
+  static readonly #zeros: ReadonlyMap<string, Money> = new Map(knownCurrencies().map((code) => [code, new Money(code, 0n)]));
+
   static zero(currency: CurrencyCode | string): Money {
-    return new Money(parseCurrency(currency), new Dec(0));
+    return Money.#zeros.get(currency) ?? new Money(parseCurrency(currency), 0n);
   }
 
   /** From an integer count of minor units (cents): 12345n USD is 123.45. */
   static fromMinor(minor: bigint | string, currency: CurrencyCode | string, field = "amount"): Money {
-    const code = parseCurrency(currency);
-    const text = typeof minor === "bigint" ? minor.toString() : minor;
-    if (!/^-?\d+$/.test(text)) {
-      throw new DomainError("invalid_amount", `${field}: "${text}" is not a whole number of minor units`, { field });
+    const code = isCurrencyCode(currency) ? currency : parseCurrency(currency);
+    if (typeof minor === "bigint") return new Money(code, minor);
+    if (!/^-?\d+$/.test(minor)) {
+      throw new DomainError("invalid_amount", `${field}: "${minor}" is not a whole number of minor units`, { field });
     }
-    return new Money(code, new Dec(text).div(scaleOf(minorUnits(code))).plus(0));
+    return new Money(code, BigInt(minor));
   }
 
   static sum(amounts: readonly Money[], currency: CurrencyCode | string): Money {
@@ -149,12 +158,18 @@ export class Money {
 
   /** Integer minor units, exact: 123.45 USD is 12345n. */
   toMinor(): bigint {
-    return BigInt(this.#value.times(scaleOf(this.minorUnits)).toFixed(0));
+    return this.#minor;
   }
 
   /** Canonical JSON/SQL text with exactly the currency's decimals: "1234.50", "-3.000", "500". */
   toString(): string {
-    return this.#value.toFixed(this.minorUnits);
+    const digits = this.minorUnits;
+    const negative = this.#minor < 0n;
+    const text = (negative ? -this.#minor : this.#minor).toString();
+    const sign = negative ? "-" : "";
+    if (digits === 0) return `${sign}${text}`;
+    const padded = text.padStart(digits + 1, "0");
+    return `${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
   }
 
   toJSON(): string {
@@ -170,30 +185,29 @@ export class Money {
 
   add(other: Money): Money {
     this.assertSameCurrency(other);
-    return new Money(this.currency, this.#value.plus(other.#value));
+    return new Money(this.currency, this.#minor + other.#minor);
   }
 
   subtract(other: Money): Money {
     this.assertSameCurrency(other);
-    return new Money(this.currency, this.#value.minus(other.#value));
+    return new Money(this.currency, this.#minor - other.#minor);
   }
 
   negate(): Money {
-    return this.isZero() ? this : new Money(this.currency, this.#value.neg());
+    return this.isZero() ? this : new Money(this.currency, -this.#minor);
   }
 
   abs(): Money {
-    return new Money(this.currency, this.#value.abs());
+    return new Money(this.currency, this.#minor < 0n ? -this.#minor : this.#minor);
   }
 
   compare(other: Money): -1 | 0 | 1 {
     this.assertSameCurrency(other);
-    const c = this.#value.comparedTo(other.#value);
-    return c < 0 ? -1 : c > 0 ? 1 : 0;
+    return this.#minor < other.#minor ? -1 : this.#minor > other.#minor ? 1 : 0;
   }
 
   equals(other: Money): boolean {
-    return this.currency === other.currency && this.#value.eq(other.#value);
+    return this.currency === other.currency && this.#minor === other.#minor;
   }
   gt(other: Money): boolean {
     return this.compare(other) > 0;
@@ -214,13 +228,13 @@ export class Money {
     return this.gte(other) ? this : other;
   }
   isZero(): boolean {
-    return this.#value.isZero();
+    return this.#minor === 0n;
   }
   isNegative(): boolean {
-    return this.#value.isNegative() && !this.#value.isZero();
+    return this.#minor < 0n;
   }
   isPositive(): boolean {
-    return this.#value.isPositive() && !this.#value.isZero();
+    return this.#minor > 0n;
   }
 
   /**
@@ -230,14 +244,13 @@ export class Money {
    */
   percentage(percent: string | Dec, rounding: RoundingRule = "halfUp"): Money {
     const p = ratioDecimal(percent, "percent");
-    return this.roundedFrom(this.#value.times(p).div(100), rounding);
+    return this.roundedFrom(this.decimal().times(p).div(100), rounding);
   }
 
   /** This amount times a decimal factor, rounded to the minor unit. */
   multiply(factor: string | Dec, rounding: RoundingRule = "halfUp"): Money {
-    return this.roundedFrom(this.#value.times(ratioDecimal(factor, "factor")), rounding);
+    return this.roundedFrom(this.decimal().times(ratioDecimal(factor, "factor")), rounding);
   }
-
   /**
    * Splits this amount into parts proportional to `ratios` without losing or
    * inventing a minor unit (largest-remainder method): each part is first
@@ -285,8 +298,15 @@ export class Money {
     return this.allocate(Array.from({ length: count }, () => "1"));
   }
 
+  /** The amount as a decimal in currency units (123.45), for arithmetic that leaves the minor unit. */
+  private decimal(): Dec {
+    return new Dec(this.#minor.toString()).div(scaleOf(this.minorUnits));
+  }
+
   private roundedFrom(value: Dec, rounding: RoundingRule): Money {
-    return new Money(this.currency, value.toDecimalPlaces(this.minorUnits, ROUNDING[rounding]).plus(0));
+    const units = this.minorUnits;
+    const rounded = value.toDecimalPlaces(units, ROUNDING[rounding]);
+    return new Money(this.currency, BigInt(rounded.times(scaleOf(units)).toFixed(0)));
   }
 
   private assertSameCurrency(other: Money): void {
@@ -299,7 +319,8 @@ export class Money {
   }
 }
 
-const MAX_ABS = new Dec("1e15");
+/** 10^15 currency units (the largest amount is 15 integer digits) in minor units, per minor-unit count 0–4. */
+const MAX_ABS_MINOR: readonly bigint[] = [0, 1, 2, 3, 4].map((digits) => 10n ** BigInt(15 + digits));
 
 /** 10^digits for the minor-unit counts ISO 4217 uses (0–4), made once: reading amounts is a hot path. */
 const SCALES: readonly Dec[] = [0, 1, 2, 3, 4].map((digits) => new Dec(10).pow(digits));

@@ -9,6 +9,7 @@ import { parseChangeSet } from "../../shared/changeset.js";
 import type { Clock } from "../../shared/dates.js";
 import { can } from "../../shared/roles.js";
 import type { LedgerStore, PushOutcome } from "../store/port.js";
+import { AgingCache } from "./aging-cache.js";
 import { requireRole } from "./auth.js";
 import { registerBankRoutes } from "./bank-api.js";
 import { HttpError } from "./errors.js";
@@ -87,13 +88,15 @@ export function apiRouter(deps: ApiDependencies): Router {
     res.json({ asOf: filters.asOf, basis: filters.basis, buckets: filters.edges, ...page });
   });
 
+  // Aging answers per ledger state (aging-cache.ts): a report is recomputed only after a commit.
+  const agingCache = new AgingCache();
   router.get("/aging", read, async (req, res) => {
     const q = new QueryReader(req);
     const customerId = q.text("customerId");
     const collector = q.text("collector");
     const currency = q.currency("currency");
     const excludeDisputed = q.boolean("excludeDisputed");
-    const report = await store.aging({
+    const query = {
       asOf: q.asOf(clock),
       basis: q.basis(),
       edges: q.edges(),
@@ -101,8 +104,16 @@ export function apiRouter(deps: ApiDependencies): Router {
       ...(collector === undefined ? {} : { collector }),
       ...(currency === undefined ? {} : { currency }),
       ...(excludeDisputed === undefined ? {} : { excludeDisputed }),
-    });
-    res.json(report);
+    };
+    const key = JSON.stringify([query.asOf, query.basis, query.edges, customerId, collector, currency, excludeDisputed ?? false]);
+    const before = await store.currentCursor();
+    let body = agingCache.get(before, key);
+    if (body === undefined) {
+      body = JSON.stringify(await store.aging(query));
+      // Kept only if nothing committed while it was computed: then it is exactly the ledger at `before`.
+      if ((await store.currentCursor()) === before) agingCache.set(before, key, body);
+    }
+    res.type("json").send(body);
   });
 
   router.get("/customers/:id/statement", read, async (req, res) => {

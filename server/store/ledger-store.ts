@@ -167,7 +167,7 @@ export class SqlLedgerStore implements LedgerStore {
             id: changeSet.id,
             committedAt: now,
             cursor: lastSeq.toString(),
-            results: planned.plan.results.map((r) => ({ ...r, version: versions.get(`${entityOf(r.op)}:${r.id}`) ?? null })),
+            results: planned.plan.results.map((r) => ({ index: r.index, ref: r.ref, op: r.op, id: r.id, version: versions.get(`${entityOf(r.op)}:${r.id}`) ?? null })),
           };
           await tx.run(st.insertChangeSet(tx.dialect, { id: changeSet.id, payloadHash, payload, result: JSON.stringify(result), user: context.user, createdAt: now }));
           return { status: "committed", replayed: false, result } as const;

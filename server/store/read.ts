@@ -15,10 +15,11 @@
  * on the sheet.
  */
 import { agingBuckets, parseAgingBasis, parseAgingEdges, type AgingBasis } from "../../shared/aging.js";
-import { parseCurrency, type CurrencyCode } from "../../shared/currency.js";
+import { minorUnits, parseCurrency, type CurrencyCode } from "../../shared/currency.js";
 import { parseIsoDate, toDayNumber, type IsoDate } from "../../shared/dates.js";
 import { DomainError } from "../../shared/errors.js";
 import type { DocumentType } from "../../shared/ledger.js";
+import { formatMinorUnits } from "../../shared/minor-units.js";
 import { Money } from "../../shared/money.js";
 import { promiseStatus } from "../../shared/promises.js";
 import type {
@@ -185,78 +186,111 @@ function decodeCursor(value: string): PageCursor {
 }
 
 type Note = NonNullable<OpenItem["lastNote"]>;
+type Dispute = NonNullable<OpenItem["dispute"]>;
 
-async function openDisputes(tx: SqlExecutor, documentIds: readonly string[]): Promise<Map<string, NonNullable<OpenItem["dispute"]>>> {
-  const byDocument = new Map<string, NonNullable<OpenItem["dispute"]>>();
-  for (const ids of chunks(documentIds)) {
-    for (const row of await tx.all(st.openDisputes(tx.dialect, { documentIds: ids }))) {
-      const currency = parseCurrency(str(row, "currency"));
-      byDocument.set(str(row, "document_id"), { id: str(row, "id"), reasonCode: str(row, "reason_code"), amount: money(row, "amount_minor", currency), version: num(row, "version") });
-    }
-  }
-  return byDocument;
+function noteFromRow(row: Row): Note {
+  return { kind: str(row, "kind"), body: str(row, "body"), at: str(row, "created_at") };
 }
 
-async function latestNotes(
-  tx: SqlExecutor,
-  documentIds: readonly string[],
-  customerIds: readonly string[],
-): Promise<{ byDocument: Map<string, Note>; byCustomer: Map<string, Note> }> {
-  const byDocument = new Map<string, Note>();
-  const byCustomer = new Map<string, Note>();
-  const documentChunks = chunks(documentIds);
-  const customerChunks = chunks(customerIds);
-  // Pages up to IN_LIST_CHUNK items take exactly one statement.
-  for (let i = 0; i < Math.max(documentChunks.length, customerChunks.length); i++) {
-    const rows = await tx.all(
-      st.latestNotes(tx.dialect, { documentIds: documentChunks[i] ?? [], customerIds: customerChunks[i] ?? [] }),
-    );
-    for (const row of rows) {
-      const note = { kind: str(row, "kind"), body: str(row, "body"), at: str(row, "created_at") };
-      (str(row, "scope") === "document" ? byDocument : byCustomer).set(str(row, "key_id"), note);
-    }
+/** A promise row judged as of `asOf` from what was settled toward it since it was made. */
+function promiseFromRow(row: Row, asOf: IsoDate): OpenItemPromise {
+  const currency = parseCurrency(str(row, "promise_currency"));
+  const amount = money(row, "promise_amount_minor", currency);
+  const date = isoDate(row, "promise_date");
+  const madeOn = isoDate(row, "made_on");
+  const settled = money(row, "settled_minor", currency);
+  // A payment applied before the promise and reversed after it nets negative in the window: nothing was paid toward it.
+  const paidSince = settled.isNegative() ? Money.zero(currency) : settled;
+  const status = promiseStatus({ promisedAmount: amount, promisedDate: date, madeOn, paidSince, today: asOf });
+  return { amount, currency, date, madeOn, status };
+}
+
+/** What a page shows about its documents: open disputes, latest notes and latest promises, by document id. */
+interface DocumentLookups {
+  readonly disputes: Map<string, Dispute>;
+  readonly notes: Map<string, Note>;
+  readonly promises: Map<string, OpenItemPromise>;
+}
+
+/** One statement each over the page's keyset range of documents (see st.DocumentRange), never one per row. */
+async function documentLookups(tx: SqlExecutor, asOf: IsoDate, range: st.DocumentRange): Promise<DocumentLookups> {
+  const disputes = new Map<string, Dispute>();
+  for (const row of await tx.all(st.openDisputesInRange(tx.dialect, range))) {
+    const currency = parseCurrency(str(row, "currency"));
+    disputes.set(str(row, "document_id"), {
+      id: str(row, "id"),
+      reasonCode: str(row, "reason_code"),
+      amount: money(row, "amount_minor", currency),
+      version: num(row, "version"),
+    });
   }
-  return { byDocument, byCustomer };
+  const notes = new Map<string, Note>();
+  for (const row of await tx.all(st.latestDocumentNotes(tx.dialect, range))) notes.set(str(row, "key_id"), noteFromRow(row));
+  const promises = new Map<string, OpenItemPromise>();
+  for (const row of await tx.all(st.latestDocumentPromises(tx.dialect, { ...range, asOf }))) {
+    promises.set(str(row, "key_id"), promiseFromRow(row, asOf));
+  }
+  return { disputes, notes, promises };
+}
+
+/** What an open item shows about its customer besides notes and promises. */
+interface CustomerFacts {
+  readonly number: string;
+  readonly name: string;
+  readonly collector: string | null;
 }
 
 /**
- * The latest promise per document and the latest general promise per
- * customer, judged as of `asOf` from what was settled toward each since it
- * was made. One statement per chunk of ids, like the notes.
+ * Each customer's number, name and collector, and its latest general note and
+ * promise (about no particular document), remembered for the whole read: a
+ * stream asks only about customers it has not met on an earlier page, so the
+ * customers are looked up once per stream, not once per page or row. Holds at
+ * most one entry per customer, whatever the number of items. Only valid
+ * inside one snapshot and for one as-of date.
  */
-async function latestPromises(
-  tx: SqlExecutor,
-  asOf: IsoDate,
-  documentIds: readonly string[],
-  customerIds: readonly string[],
-): Promise<{ byDocument: Map<string, OpenItemPromise>; byCustomer: Map<string, OpenItemPromise> }> {
-  const byDocument = new Map<string, OpenItemPromise>();
-  const byCustomer = new Map<string, OpenItemPromise>();
-  const documentChunks = chunks(documentIds);
-  const customerChunks = chunks(customerIds);
-  for (let i = 0; i < Math.max(documentChunks.length, customerChunks.length); i++) {
-    const rows = await tx.all(
-      st.latestPromises(tx.dialect, { asOf, documentIds: documentChunks[i] ?? [], customerIds: customerChunks[i] ?? [] }),
-    );
-    for (const row of rows) {
-      const currency = parseCurrency(str(row, "promise_currency"));
-      const amount = money(row, "promise_amount_minor", currency);
-      const date = isoDate(row, "promise_date");
-      const madeOn = isoDate(row, "made_on");
-      const settled = money(row, "settled_minor", currency);
-      // A payment applied before the promise and reversed after it nets negative in the window: nothing was paid toward it.
-      const paidSince = settled.isNegative() ? Money.zero(currency) : settled;
-      const status = promiseStatus({ promisedAmount: amount, promisedDate: date, madeOn, paidSince, today: asOf });
-      (str(row, "scope") === "document" ? byDocument : byCustomer).set(str(row, "key_id"), {
-        amount,
-        currency,
-        date,
-        madeOn,
-        status,
-      });
+class CustomerLookups {
+  readonly #asOf: IsoDate;
+  readonly #facts = new Map<string, CustomerFacts>();
+  readonly #notes = new Map<string, Note | null>();
+  readonly #promises = new Map<string, OpenItemPromise | null>();
+
+  constructor(asOf: IsoDate) {
+    this.#asOf = asOf;
+  }
+
+  async load(tx: SqlExecutor, customerIds: Iterable<string>): Promise<void> {
+    const unseen = [...new Set(customerIds)].filter((id) => !this.#notes.has(id));
+    for (const ids of chunks(unseen)) {
+      for (const id of ids) {
+        this.#notes.set(id, null);
+        this.#promises.set(id, null);
+      }
+      for (const row of await tx.all(st.customersByIds(tx.dialect, { ids }))) {
+        this.#facts.set(str(row, "id"), { number: str(row, "number"), name: str(row, "name"), collector: strOrNull(row, "collector") });
+      }
+      for (const row of await tx.all(st.latestCustomerNotes(tx.dialect, { customerIds: ids }))) {
+        this.#notes.set(str(row, "key_id"), noteFromRow(row));
+      }
+      for (const row of await tx.all(st.latestCustomerPromises(tx.dialect, { asOf: this.#asOf, customerIds: ids }))) {
+        this.#promises.set(str(row, "key_id"), promiseFromRow(row, this.#asOf));
+      }
     }
   }
-  return { byDocument, byCustomer };
+
+  facts(customerId: string): CustomerFacts {
+    const facts = this.#facts.get(customerId);
+    // Open items reference their customer by foreign key; a miss means load() was skipped.
+    if (facts === undefined) throw new Error(`customer ${customerId} was not looked up before its open items`);
+    return facts;
+  }
+
+  note(customerId: string): Note | null {
+    return this.#notes.get(customerId) ?? null;
+  }
+
+  promise(customerId: string): OpenItemPromise | null {
+    return this.#promises.get(customerId) ?? null;
+  }
 }
 
 function makeDayCounter(asOf: IsoDate): (date: IsoDate) => number {
@@ -272,21 +306,152 @@ function makeDayCounter(asOf: IsoDate): (date: IsoDate) => number {
   };
 }
 
-async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, limit: number): Promise<OpenItemsPage> {
-  const dialect = tx.dialect;
-  // The feed position first: whatever commits after it is in /changes?since=cursor.
-  const position = await tx.all(st.changeFeedPosition(dialect));
-  const cursor = String(position[0] === undefined ? 0n : big(position[0], "value_seq"));
+/** Currency codes of a page, each checked once (a page has a handful of distinct codes and thousands of rows). */
+function makeCurrencyReader(): (row: Row) => CurrencyCode {
+  const seen = new Map<string, CurrencyCode>();
+  return (row) => {
+    const code = str(row, "currency");
+    let currency = seen.get(code);
+    if (currency === undefined) {
+      currency = parseCurrency(code);
+      seen.set(code, currency);
+    }
+    return currency;
+  };
+}
 
+/**
+ * An open item as the read side builds it: the amounts are kept as minor
+ * units and become `Money` only when asked for, and `toJSON` writes them
+ * straight from the minor units (formatMinorUnits gives exactly the text
+ * Money#toJSON would). A pull of 100,000 items is serialized and sent
+ * without building 200,000 Money values (and their Decimals) it would only
+ * turn back into text. Property order in the JSON is the OpenItem order.
+ */
+class OpenItemRow implements OpenItem {
+  readonly kind: OpenItemKind;
+  readonly id: string;
+  readonly customerId: string;
+  readonly customerNumber: string;
+  readonly customerName: string;
+  readonly collector: string | null;
+  readonly number: string;
+  readonly documentDate: IsoDate;
+  readonly dueDate: IsoDate;
+  readonly currency: CurrencyCode;
+  readonly days: number;
+  readonly bucket: string;
+  readonly disputed: boolean;
+  readonly version: number;
+  readonly lastNote: Note | null;
+  readonly terms: string | null;
+  readonly promise: OpenItemPromise | null;
+  readonly dispute: Dispute | null;
+  readonly #amountMinor: bigint;
+  readonly #openMinor: bigint;
+  #amount: Money | undefined;
+  #open: Money | undefined;
+
+  constructor(row: Row, page: PageContext) {
+    const kind = str(row, "kind") as OpenItemKind;
+    const id = str(row, "id");
+    const customerId = str(row, "customer_id");
+    const isDocument = kind !== "unappliedCash";
+    this.kind = kind;
+    this.id = id;
+    this.customerId = customerId;
+    const customer = page.customers.facts(customerId);
+    this.customerNumber = customer.number;
+    this.customerName = customer.name;
+    this.collector = customer.collector;
+    this.number = str(row, "number");
+    this.documentDate = isoDate(row, "document_date");
+    this.dueDate = isoDate(row, "due_date");
+    this.currency = page.currencyOf(row);
+    this.#amountMinor = big(row, "amount_minor");
+    this.#openMinor = big(row, "open_minor");
+    this.days = page.daysBefore(page.basis === "due" ? this.dueDate : this.documentDate);
+    this.bucket = str(row, "bucket");
+    this.disputed = num(row, "disputed") === 1;
+    this.version = num(row, "version");
+    this.lastNote = (isDocument ? page.documents?.notes.get(id) : undefined) ?? page.customers.note(customerId);
+    this.terms = strOrNull(row, "terms_code");
+    this.promise = (isDocument ? page.documents?.promises.get(id) : undefined) ?? page.customers.promise(customerId);
+    this.dispute = isDocument ? (page.documents?.disputes.get(id) ?? null) : null;
+  }
+
+  get amount(): Money {
+    return (this.#amount ??= Money.fromMinor(this.#amountMinor, this.currency));
+  }
+
+  get open(): Money {
+    return (this.#open ??= Money.fromMinor(this.#openMinor, this.currency));
+  }
+
+  toJSON(): Record<string, unknown> {
+    const digits = minorUnits(this.currency);
+    return {
+      kind: this.kind,
+      id: this.id,
+      customerId: this.customerId,
+      customerNumber: this.customerNumber,
+      customerName: this.customerName,
+      collector: this.collector,
+      number: this.number,
+      documentDate: this.documentDate,
+      dueDate: this.dueDate,
+      currency: this.currency,
+      amount: formatMinorUnits(this.#amountMinor, digits),
+      open: formatMinorUnits(this.#openMinor, digits),
+      days: this.days,
+      bucket: this.bucket,
+      disputed: this.disputed,
+      version: this.version,
+      lastNote: this.lastNote,
+      terms: this.terms,
+      promise: this.promise,
+      dispute: this.dispute,
+    };
+  }
+}
+
+/** What every item of one page is built with. */
+interface PageContext {
+  readonly basis: AgingBasis;
+  readonly daysBefore: (date: IsoDate) => number;
+  readonly currencyOf: (row: Row) => CurrencyCode;
+  readonly documents: DocumentLookups | null;
+  readonly customers: CustomerLookups;
+}
+
+/**
+ * One page of open items (documents first, then unapplied cash, each by id)
+ * with everything it shows about them. `customers` carries customer lookups
+ * over from earlier pages of the same snapshot.
+ */
+async function readPage(
+  tx: SqlExecutor,
+  query: AsOf,
+  after: PageCursor | null,
+  limit: number,
+  customers: CustomerLookups,
+): Promise<{ items: OpenItem[]; next: PageCursor | null }> {
+  const dialect = tx.dialect;
   const rows: Row[] = [];
   let next: PageCursor | null = null;
+  let documents: st.DocumentRange | null = null;
   // One more row than asked tells whether another page follows.
   if (after === null || after.p === "d") {
-    const documents = await tx.all(
-      st.openDocumentsPage(dialect, { ...query, afterId: after?.id ?? null, limit: limit + 1 }),
-    );
-    rows.push(...documents.slice(0, limit));
-    if (documents.length > limit) next = { p: "d", id: str(rows[rows.length - 1] ?? {}, "id") };
+    const from = after?.id ?? null;
+    const found = await tx.all(st.openDocumentsPage(dialect, { ...query, afterId: from, limit: limit + 1 }));
+    const taken = found.slice(0, limit);
+    rows.push(...taken);
+    const last = taken[taken.length - 1];
+    if (last !== undefined) {
+      const through = str(last, "id");
+      documents = { after: from, through, customerId: query.customerId, collector: query.collector, currency: query.currency };
+      if (found.length > limit) next = { p: "d", id: through };
+    }
   }
   if (next === null) {
     const room = limit - rows.length;
@@ -300,47 +465,20 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
       next = { p: "r", id: last === undefined ? null : str(last, "id") };
     }
   }
+  if (rows.length === 0) return { items: [], next };
 
-  const documentIds = rows.filter((row) => str(row, "kind") !== "unappliedCash").map((row) => str(row, "id"));
-  const customerIds = [...new Set(rows.map((row) => str(row, "customer_id")))];
-  const notes = rows.length === 0 ? null : await latestNotes(tx, documentIds, customerIds);
-  const promises = rows.length === 0 ? null : await latestPromises(tx, query.asOf, documentIds, customerIds);
-  const disputes = documentIds.length === 0 ? null : await openDisputes(tx, documentIds);
-  const daysBefore = makeDayCounter(query.asOf);
-
-  const items = rows.map((row): OpenItem => {
-    const currency = parseCurrency(str(row, "currency"));
-    const kind = str(row, "kind") as OpenItemKind;
-    const id = str(row, "id");
-    const customerId = str(row, "customer_id");
-    const documentDate = isoDate(row, "document_date");
-    const dueDate = isoDate(row, "due_date");
-    const documentNote = kind === "unappliedCash" ? undefined : notes?.byDocument.get(id);
-    const documentPromise = kind === "unappliedCash" ? undefined : promises?.byDocument.get(id);
-    return {
-      kind,
-      id,
-      customerId,
-      customerNumber: str(row, "customer_number"),
-      customerName: str(row, "customer_name"),
-      collector: strOrNull(row, "collector"),
-      number: str(row, "number"),
-      documentDate,
-      dueDate,
-      currency,
-      amount: money(row, "amount_minor", currency),
-      open: money(row, "open_minor", currency),
-      days: daysBefore(query.basis === "due" ? dueDate : documentDate),
-      bucket: str(row, "bucket"),
-      disputed: num(row, "disputed") === 1,
-      version: num(row, "version"),
-      lastNote: documentNote ?? notes?.byCustomer.get(customerId) ?? null,
-      terms: strOrNull(row, "terms_code"),
-      promise: documentPromise ?? promises?.byCustomer.get(customerId) ?? null,
-      dispute: kind === "unappliedCash" ? null : (disputes?.get(id) ?? null),
-    };
-  });
-  return { items, next: next === null ? null : encodeCursor(next), cursor };
+  await customers.load(
+    tx,
+    rows.map((row) => str(row, "customer_id")),
+  );
+  const page: PageContext = {
+    basis: query.basis,
+    daysBefore: makeDayCounter(query.asOf),
+    currencyOf: makeCurrencyReader(),
+    documents: documents === null ? null : await documentLookups(tx, query.asOf, documents),
+    customers,
+  };
+  return { items: rows.map((row) => new OpenItemRow(row, page)), next };
 }
 
 /**
@@ -348,9 +486,9 @@ async function readPage(tx: SqlExecutor, query: AsOf, after: PageCursor | null, 
  * with bucket and days per item, the latest note (the document's, else the
  * customer's general one), the terms code, the latest promise to pay (same
  * fallback) judged kept, broken or pending as of `asOf`, an opaque `next`
- * cursor and the change-feed cursor taken before the read. Notes and
- * promises take one statement each per page, never one per row. Promises are
- * shown whenever they were recorded (like notes: `created_at` is a UTC
+ * cursor and the change-feed cursor taken before the read. Notes, promises
+ * and disputes take one statement each per page, never one per row. Promises
+ * are shown whenever they were recorded (like notes: `created_at` is a UTC
  * instant, and a clerk's "today" may already be tomorrow in UTC); only the
  * payments counted toward them stop at `asOf`.
  */
@@ -358,7 +496,13 @@ export async function openItemsPage(db: SqlExecutor | Database, query: OpenItems
   const asOf = parseAsOf(query);
   const limit = pageSize(query.limit, "limit");
   const after = query.after === undefined ? null : decodeCursor(query.after);
-  return await inSnapshot(db, (tx) => readPage(tx, asOf, after, limit));
+  return await inSnapshot(db, async (tx) => {
+    // The feed position first: whatever commits after it is in /changes?since=cursor.
+    const position = await tx.all(st.changeFeedPosition(tx.dialect));
+    const cursor = String(position[0] === undefined ? 0n : big(position[0], "value_seq"));
+    const page = await readPage(tx, asOf, after, limit, new CustomerLookups(asOf.asOf));
+    return { items: page.items, next: page.next === null ? null : encodeCursor(page.next), cursor };
+  });
 }
 
 interface Deferred<T> {
@@ -381,9 +525,11 @@ function deferred<T>(): Deferred<T> {
 
 /**
  * Every open item in batches of `batchSize`, all read from one snapshot by
- * keyset pages. The snapshot's work runs ahead of the consumer by at most one
- * batch (it waits for each `next()`), so memory stays flat however many items
- * there are. Breaking out of the loop ends the snapshot.
+ * keyset pages. The snapshot's work reads one page ahead of the consumer:
+ * while the consumer serializes and sends a batch, the next one is being
+ * read (on PostgreSQL the query runs on the server meanwhile), and it then
+ * waits until that batch is taken. So at most two batches are held however
+ * many items there are. Breaking out of the loop ends the snapshot.
  */
 export async function* streamOpenItems(
   db: Database,
@@ -394,19 +540,22 @@ export async function* streamOpenItems(
   const limit = pageSize(batchSize, "batchSize");
   let demand = deferred<boolean>();
   let supply = deferred<{ items: readonly OpenItem[]; last: boolean }>();
+  // Set when the consumer is done: a page read ahead is then dropped, not waited on.
+  let stopped = false;
 
   const producer = db.readSnapshot(async (tx) => {
+    const customers = new CustomerLookups(asOf.asOf);
     let after: PageCursor | null = null;
     for (;;) {
       const wanted = await demand.promise;
-      if (!wanted) return;
+      if (!wanted || stopped) return;
       demand = deferred();
-      const page = await readPage(tx, asOf, after, limit);
+      const page = await readPage(tx, asOf, after, limit, customers);
       const out = supply;
       supply = deferred();
       out.resolve({ items: page.items, last: page.next === null });
       if (page.next === null) return;
-      after = decodeCursor(page.next);
+      after = page.next;
     }
   });
   producer.catch((error: unknown) => {
@@ -414,14 +563,20 @@ export async function* streamOpenItems(
   });
 
   try {
+    let pending = supply;
+    demand.resolve(true);
     for (;;) {
-      const pending = supply;
-      demand.resolve(true);
       const { items, last } = await pending.promise;
+      if (!last) {
+        // The producer has already swapped in the next supply and demand: ask for the next page now.
+        pending = supply;
+        demand.resolve(true);
+      }
       if (items.length > 0) yield items;
       if (last) break;
     }
   } finally {
+    stopped = true;
     demand.resolve(false);
     await producer;
   }
@@ -429,37 +584,95 @@ export async function* streamOpenItems(
 
 // -- aging ---------------------------------------------------------------------
 
-interface Accumulator {
+/**
+ * One line of the report (a customer in one currency, or a currency's total):
+ * bucket sums and total kept as minor units, turned into `Money` only when
+ * read, and written to JSON straight from the minor units (the text
+ * Money#toJSON would give), so an answer sent over HTTP builds no Money per
+ * cell. Property order in the JSON is the AgingRow order.
+ */
+class AgingLine {
+  readonly currency: CurrencyCode;
+  readonly #bucketMinors: Map<string, bigint>;
+  #totalMinor = 0n;
+  #buckets: Record<string, Money> | undefined;
+  #total: Money | undefined;
+
+  constructor(currency: CurrencyCode, bucketKeys: readonly string[]) {
+    this.currency = currency;
+    this.#bucketMinors = new Map(bucketKeys.map((key) => [key, 0n]));
+  }
+
+  add(bucket: string, minor: bigint): void {
+    this.#bucketMinors.set(bucket, (this.#bucketMinors.get(bucket) ?? 0n) + minor);
+    this.#totalMinor += minor;
+  }
+
+  get buckets(): Readonly<Record<string, Money>> {
+    return (this.#buckets ??= Object.fromEntries(
+      [...this.#bucketMinors].map(([key, minor]) => [key, Money.fromMinor(minor, this.currency)]),
+    ));
+  }
+
+  get total(): Money {
+    return (this.#total ??= Money.fromMinor(this.#totalMinor, this.currency));
+  }
+
+  protected amountsJson(): { buckets: Record<string, string>; total: string } {
+    const digits = minorUnits(this.currency);
+    const buckets: Record<string, string> = {};
+    for (const [key, minor] of this.#bucketMinors) buckets[key] = formatMinorUnits(minor, digits);
+    return { buckets, total: formatMinorUnits(this.#totalMinor, digits) };
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { currency: this.currency, ...this.amountsJson() };
+  }
+}
+
+class CustomerAgingLine extends AgingLine implements AgingRow {
   readonly customerId: string;
   readonly customerNumber: string;
   readonly customerName: string;
-  readonly currency: CurrencyCode;
-  readonly buckets: Map<string, bigint>;
-  total: bigint;
-}
 
-function toMoneyRecord(buckets: Map<string, bigint>, currency: CurrencyCode): Record<string, Money> {
-  return Object.fromEntries([...buckets].map(([key, minor]) => [key, Money.fromMinor(minor, currency)]));
+  constructor(row: Row, currency: CurrencyCode, bucketKeys: readonly string[]) {
+    super(currency, bucketKeys);
+    this.customerId = str(row, "customer_id");
+    this.customerNumber = str(row, "customer_number");
+    this.customerName = str(row, "customer_name");
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      customerId: this.customerId,
+      customerNumber: this.customerNumber,
+      customerName: this.customerName,
+      currency: this.currency,
+      ...this.amountsJson(),
+    };
+  }
 }
 
 /**
  * Aging as of a date, summed in SQL per customer, currency and bucket.
  * Totals are per currency (never across). `disputed` gives the open amount of
  * disputed documents per currency; with `excludeDisputed` those documents are
- * left out of the customer rows and totals.
+ * left out of the customer rows and totals. Sums are bigint minor units
+ * throughout; see AgingLine for when they become Money.
  */
 export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<AgingReport> {
   const asOf = parseAsOf(query);
   const buckets = agingBuckets(asOf.edges, asOf.basis);
+  const bucketKeys = buckets.map((bucket) => bucket.key);
   const excludeDisputed = query.excludeDisputed ?? false;
   const rows = await db.all(st.agingGroups(db.dialect, asOf));
 
-  const emptyBuckets = () => new Map(buckets.map((bucket) => [bucket.key, 0n]));
-  const customers = new Map<string, Accumulator>();
-  const totals = new Map<string, { buckets: Map<string, bigint>; total: bigint }>();
+  const currencyOf = makeCurrencyReader();
+  const customers = new Map<string, CustomerAgingLine>();
+  const totals = new Map<string, AgingLine>();
   const disputed = new Map<string, bigint>();
   for (const row of rows) {
-    const currency = parseCurrency(str(row, "currency"));
+    const currency = currencyOf(row);
     const bucket = str(row, "bucket");
     const minor = big(row, "open_minor");
     if (num(row, "disputed") === 1) {
@@ -471,25 +684,16 @@ export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<A
     const key = `${currency}${customerId}`;
     let customer = customers.get(key);
     if (customer === undefined) {
-      customer = {
-        customerId,
-        customerNumber: str(row, "customer_number"),
-        customerName: str(row, "customer_name"),
-        currency,
-        buckets: emptyBuckets(),
-        total: 0n,
-      };
+      customer = new CustomerAgingLine(row, currency, bucketKeys);
       customers.set(key, customer);
     }
     let total = totals.get(currency);
     if (total === undefined) {
-      total = { buckets: emptyBuckets(), total: 0n };
+      total = new AgingLine(currency, bucketKeys);
       totals.set(currency, total);
     }
-    for (const target of [customer, total]) {
-      target.buckets.set(bucket, (target.buckets.get(bucket) ?? 0n) + minor);
-      target.total += minor;
-    }
+    customer.add(bucket, minor);
+    total.add(bucket, minor);
   }
 
   const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -498,22 +702,8 @@ export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<A
     basis: asOf.basis,
     buckets: buckets.map(({ key, label }) => ({ key, label })),
     // Rows arrive ordered by customer number and currency; Map keeps that order.
-    customers: [...customers.values()].map(
-      (c): AgingRow => ({
-        customerId: c.customerId,
-        customerNumber: c.customerNumber,
-        customerName: c.customerName,
-        currency: c.currency,
-        buckets: toMoneyRecord(c.buckets, c.currency),
-        total: Money.fromMinor(c.total, c.currency),
-      }),
-    ),
-    totals: [...totals.entries()]
-      .sort(([a], [b]) => byCode(a, b))
-      .map(([code, t]) => {
-        const currency = parseCurrency(code);
-        return { currency, buckets: toMoneyRecord(t.buckets, currency), total: Money.fromMinor(t.total, currency) };
-      }),
+    customers: [...customers.values()],
+    totals: [...totals.entries()].sort(([a], [b]) => byCode(a, b)).map(([, line]) => line),
     disputed: [...disputed.entries()]
       .sort(([a], [b]) => byCode(a, b))
       .map(([code, minor]) => ({ currency: parseCurrency(code), total: Money.fromMinor(minor, code) })),

@@ -135,31 +135,36 @@ export function compile(query: Sql, dialect: Dialect): CompiledSql {
 
 export type Row = Record<string, unknown>;
 
-const WIDE_COLUMN = /(_minor|_seq)$/;
-const COUNT_COLUMN = /_count$/;
-
-/** Brings a driver's row to one shape: `_minor`/`_seq` columns as bigint, other integers as numbers. */
+/**
+ * Brings a driver's row to one shape, in place: `_minor`/`_seq` columns as
+ * bigint, `_count` columns and other integers as numbers, undefined as null.
+ * Every row of every read goes through here (100,000 open items are 1.6
+ * million columns), so it checks name suffixes with endsWith rather than a
+ * regex per column and reuses the driver's fresh row object instead of
+ * copying it.
+ */
 export function normalizeRow(row: Row): Row {
-  const out: Row = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (value === null || value === undefined) {
-      out[key] = null;
-    } else if (WIDE_COLUMN.test(key)) {
-      out[key] = toBigInt(value, key);
-    } else if (typeof value === "bigint" || COUNT_COLUMN.test(key)) {
+  for (const key of Object.keys(row)) {
+    const value = row[key];
+    if (value === null) continue;
+    if (value === undefined) {
+      row[key] = null;
+    } else if (key.endsWith("_minor") || key.endsWith("_seq")) {
+      if (typeof value !== "bigint") row[key] = toBigInt(value, key);
+    } else if (typeof value === "bigint" || key.endsWith("_count")) {
       const n = Number(value);
       if (!Number.isSafeInteger(n)) throw new Error(`column ${key} holds a whole number beyond the safe integer range`);
-      out[key] = n;
-    } else {
-      out[key] = value;
+      row[key] = n;
     }
   }
-  return out;
+  return row;
 }
+
+const WHOLE_NUMBER = /^-?\d+$/;
 
 function toBigInt(value: unknown, key: string): bigint {
   if (typeof value === "bigint") return value;
-  if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
+  if (typeof value === "string" && WHOLE_NUMBER.test(value)) return BigInt(value);
   if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
   throw new Error(`column ${key} must hold a whole number of minor units, got ${typeof value} ${String(value)}`);
 }

@@ -84,6 +84,7 @@ export function openSqliteDatabase(file: string): Database {
   writer.pragma("synchronous = FULL");
   writer.pragma("foreign_keys = ON");
   writer.pragma("busy_timeout = 5000");
+  writer.pragma("cache_size = -65536");
   const writerExec = executor(writer);
   const mutex = new Mutex();
   const readers: { connection: Connection; exec: SqlExecutor }[] = [];

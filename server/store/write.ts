@@ -21,7 +21,7 @@ import { parseIsoDate } from "../../shared/dates.js";
 import type { BankDirection, BankLineStatus } from "../../shared/bank.js";
 import type { DocumentType, ReceiptMethod } from "../../shared/ledger.js";
 import { Money } from "../../shared/money.js";
-import { parseTerms } from "../../shared/terms.js";
+import { parseTerms, type PaymentTerms } from "../../shared/terms.js";
 import type { Row, Sql, SqlExecutor } from "./sql.js";
 import * as bankSt from "./statements/bank.js";
 import * as st from "./statements/write.js";
@@ -37,11 +37,23 @@ export class ConcurrentUpdateError extends Error {
   }
 }
 
-async function loadIn(tx: SqlExecutor, idList: Iterable<string>, build: (ids: string[]) => Sql): Promise<Row[]> {
+/**
+ * Ids per statement when loading the world. PostgreSQL gets them as one text[] parameter
+ * (statements/write.ts), so its chunks can be large: each chunk is a scan or index probe of
+ * every table asked, and a 10,000-operation change set then needs a couple of them, not twenty.
+ */
+const PG_ID_CHUNK = 20_000;
+
+async function loadIn(
+  tx: SqlExecutor,
+  idList: Iterable<string>,
+  build: (ids: string[]) => Sql,
+  chunk = tx.dialect === "postgres" ? PG_ID_CHUNK : st.ID_CHUNK,
+): Promise<Row[]> {
   const all = [...idList];
   const rows: Row[] = [];
-  for (let i = 0; i < all.length; i += st.ID_CHUNK) {
-    rows.push(...(await tx.all(build(all.slice(i, i + st.ID_CHUNK)))));
+  for (let i = 0; i < all.length; i += chunk) {
+    for (const row of await tx.all(build(all.slice(i, i + chunk)))) rows.push(row);
   }
   return rows;
 }
@@ -63,7 +75,8 @@ const big = (row: Row, key: string): bigint => {
   return value;
 };
 
-export function documentFromRow(row: Row): WorldDocument {
+/** `termsOf` reads a stored terms code; loadWorld passes one that parses each distinct code once. */
+export function documentFromRow(row: Row, termsOf: (code: string) => PaymentTerms = parseTerms): WorldDocument {
   const currency = parseCurrency(str(row, "currency"));
   const terms = optStr(row, "terms_code");
   return {
@@ -77,7 +90,7 @@ export function documentFromRow(row: Row): WorldDocument {
     currency,
     amount: Money.fromMinor(big(row, "amount_minor"), currency),
     open: Money.fromMinor(big(row, "open_minor"), currency),
-    terms: terms === null ? null : parseTerms(terms),
+    terms: terms === null ? null : termsOf(terms),
     disputed: num(row, "disputed") === 1,
     version: num(row, "version"),
   };
@@ -166,22 +179,37 @@ export async function loadWorld(tx: SqlExecutor, changeSet: ChangeSet): Promise<
     disputes.set(str(row, "id"), { id: str(row, "id"), documentId: str(row, "document_id"), status: str(row, "status") as "open" | "resolved", version: num(row, "version") });
     refs.documents.add(str(row, "document_id"));
   }
-  // Receipts being reversed bring their active applications and those applications' documents.
   const receiptRows = await loadIn(tx, refs.receipts, (ids) => st.selectReceiptsById(d, ids));
+  const documents = new Map<string, WorldDocument>();
+  // PaymentTerms are plain read-only data: documents on the same terms share one parse.
+  const termsByCode = new Map<string, PaymentTerms>();
+  const termsOf = (code: string): PaymentTerms => {
+    let terms = termsByCode.get(code);
+    if (terms === undefined) termsByCode.set(code, (terms = parseTerms(code)));
+    return terms;
+  };
+  const loadDocuments = async (ids: Iterable<string>) => {
+    for (const row of await loadIn(tx, ids, (chunk) => st.selectDocumentsById(d, chunk))) {
+      const doc = documentFromRow(row, termsOf);
+      documents.set(doc.id, doc);
+      refs.customers.add(doc.customerId);
+    }
+  };
+  const asked = new Set(refs.documents);
+  await loadDocuments(asked);
+  // Receipts and credit memos bring their active applications (a reversal reverses them) and those
+  // applications' documents. Only they can be an application's source, so other documents are not asked.
   const activeApplicationsBySource = new Map<string, WorldApplication[]>();
-  const sources = [...refs.receipts, ...[...refs.documents]];
+  const sources = [...refs.receipts, ...[...documents.values()].filter((doc) => doc.type === "creditMemo").map((doc) => doc.id)];
   for (const row of await loadIn(tx, sources, (ids) => st.selectActiveApplicationsBySource(d, ids))) {
     const a = applicationFromRow(row);
     applications.set(a.id, a);
     refs.documents.add(a.documentId);
-    activeApplicationsBySource.set(a.sourceId, [...(activeApplicationsBySource.get(a.sourceId) ?? []), a]);
+    const list = activeApplicationsBySource.get(a.sourceId);
+    if (list === undefined) activeApplicationsBySource.set(a.sourceId, [a]);
+    else list.push(a);
   }
-  const documents = new Map<string, WorldDocument>();
-  for (const row of await loadIn(tx, refs.documents, (ids) => st.selectDocumentsById(d, ids))) {
-    const doc = documentFromRow(row);
-    documents.set(doc.id, doc);
-    refs.customers.add(doc.customerId);
-  }
+  await loadDocuments([...refs.documents].filter((id) => !asked.has(id)));
   for (const open of await loadIn(tx, documents.keys(), (ids) => st.selectOpenDisputesByDocument(d, ids))) {
     const id = str(open, "id");
     if (!disputes.has(id)) disputes.set(id, { id, documentId: str(open, "document_id"), status: "open", version: num(open, "version") });
@@ -215,7 +243,7 @@ export async function loadWorld(tx: SqlExecutor, changeSet: ChangeSet): Promise<
   for (const c of customers.values()) takenNumbers.delete(`customer:${c.number}`);
   const closedPeriods = new Set((await tx.all(st.selectClosedPeriods(d))).map((r) => str(r, "period")));
   const bankLines = new Map<string, WorldBankLine>();
-  for (const row of await loadIn(tx, refs.bankLines, (ids) => bankSt.selectBankLinesById(d, ids))) {
+  for (const row of await loadIn(tx, refs.bankLines, (ids) => bankSt.selectBankLinesById(d, ids), st.ID_CHUNK)) {
     const line = bankLineFromRow(row);
     bankLines.set(line.id, line);
   }
@@ -236,9 +264,17 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
   const reserved = await tx.all(st.reserveChangeSeq(d, Math.max(feedRows, 1)));
   const lastSeq = big(reserved[0] ?? {}, "value_seq");
   const firstSeq = lastSeq - BigInt(Math.max(feedRows, 1)) + 1n;
-  const seqOf = new Map<string, bigint>();
-  plan.touched.forEach((t, i) => seqOf.set(`${t.entity}:${t.id}`, firstSeq + BigInt(i)));
-  const seqFor = (entity: string, id: string): bigint => seqOf.get(`${entity}:${id}`) ?? lastSeq;
+  // Keyed by entity, then id (no composite key strings to build and hash per row).
+  const seqOf = new Map<string, Map<string, bigint>>();
+  const feed: { seq: bigint; entity: string; entityId: string; changeSetId: string; at: string }[] = [];
+  plan.touched.forEach((t, i) => {
+    const seq = firstSeq + BigInt(i);
+    let ofEntity = seqOf.get(t.entity);
+    if (ofEntity === undefined) seqOf.set(t.entity, (ofEntity = new Map<string, bigint>()));
+    ofEntity.set(t.id, seq);
+    feed.push({ seq, entity: t.entity, entityId: t.id, changeSetId: ctx.changeSetId, at: ctx.now });
+  });
+  const seqFor = (entity: string, id: string): bigint => seqOf.get(entity)?.get(id) ?? lastSeq;
   const versions = new Map<string, number>();
 
   const run = async <T>(rows: readonly T[], columns: number, build: (chunk: T[]) => Sql) => {
@@ -257,6 +293,19 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
   const audits: Parameters<typeof st.insertAudit>[1][number][] = [];
   const later: Sql[] = [];
   const bankMatches: Extract<Plan["effects"][number], { kind: "bankLine.match" }>[] = [];
+  // Rows this change set creates and also changes are inserted at their final balance, version
+  // and flags instead of being inserted and then updated (nobody else can have touched them).
+  const created = { document: new Map<string, Plan["balances"][number]>(), receipt: new Map<string, Plan["balances"][number]>() };
+  for (const b of plan.balances) if (b.baseVersion === null) created[b.entity].set(b.id, b);
+  const folded = { document: new Set<string>(), receipt: new Set<string>() };
+  /** The created row's balance change, if any, now written by its INSERT; it ends at version 2 as before. */
+  const foldInto = (entity: "document" | "receipt", id: string) => {
+    const b = created[entity].get(id);
+    if (b === undefined) return undefined;
+    folded[entity].add(id);
+    versions.set(`${entity}:${id}`, 2);
+    return { deltaMinor: b.delta.toMinor(), activityDate: b.activityDate, flag: (entity === "document" ? b.disputed : b.reversed) ?? false, version: 2 };
+  };
 
   for (const effect of plan.effects) {
     switch (effect.kind) {
@@ -287,6 +336,9 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
       }
       case "document.insert": {
         const doc = effect.document;
+        versions.set(`document:${doc.id}`, 1);
+        const amountMinor = doc.amount.toMinor();
+        const final = foldInto("document", doc.id);
         documents.push({
           id: doc.id,
           customerId: doc.customerId,
@@ -296,28 +348,35 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
           dueDate: doc.dueDate,
           currency: doc.currency,
           termsCode: doc.terms?.code ?? null,
-          amountMinor: doc.amount.toMinor(),
+          amountMinor,
           memo: doc.memo,
           changeSeq: seqFor("document", doc.id),
           changeSetId: ctx.changeSetId,
+          ...(final === undefined
+            ? {}
+            : { final: { openMinor: amountMinor + final.deltaMinor, activityDate: final.activityDate, disputed: final.flag, version: final.version } }),
         });
-        versions.set(`document:${doc.id}`, 1);
         break;
       }
       case "receipt.insert": {
         const r = effect.receipt;
+        versions.set(`receipt:${r.id}`, 1);
+        const amountMinor = r.amount.toMinor();
+        const final = foldInto("receipt", r.id);
         receipts.push({
           id: r.id,
           customerId: r.customerId,
           date: r.date,
           currency: r.currency,
-          amountMinor: r.amount.toMinor(),
+          amountMinor,
           method: r.method,
           reference: r.reference,
           changeSeq: seqFor("receipt", r.id),
           changeSetId: ctx.changeSetId,
+          ...(final === undefined
+            ? {}
+            : { final: { unappliedMinor: amountMinor + final.deltaMinor, activityDate: final.activityDate, reversed: final.flag, version: final.version } }),
         });
-        versions.set(`receipt:${r.id}`, 1);
         break;
       }
       case "application.insert": {
@@ -431,23 +490,38 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
     }
   }
 
-  // Balances last: one guarded UPDATE per document/receipt touched.
+  // Balances last, many rows per guarded UPDATE; each must come back changed.
+  const documentUpdates: st.BalanceValues[] = [];
+  const receiptUpdates: st.BalanceValues[] = [];
   for (const b of plan.balances) {
+    if (b.baseVersion === null && folded[b.entity].has(b.id)) continue;
     const baseVersion = b.baseVersion ?? 1;
-    const changeSeq = seqFor(b.entity, b.id);
-    const result =
-      b.entity === "document"
-        ? await tx.run(st.updateDocumentBalance(d, { id: b.id, baseVersion, deltaMinor: b.delta.toMinor(), activityDate: b.activityDate, disputed: b.disputed ?? null, changeSeq }))
-        : await tx.run(st.updateReceiptBalance(d, { id: b.id, baseVersion, deltaMinor: b.delta.toMinor(), activityDate: b.activityDate, reversed: b.reversed ?? null, changeSeq }));
-    if (result.rowsAffected !== 1) throw new ConcurrentUpdateError(b.entity, b.id);
+    const flag = (b.entity === "document" ? b.disputed : b.reversed) ?? null;
+    (b.entity === "document" ? documentUpdates : receiptUpdates).push({
+      id: b.id,
+      baseVersion,
+      deltaMinor: b.delta.toMinor(),
+      activityDate: b.activityDate,
+      flag,
+      changeSeq: seqFor(b.entity, b.id),
+    });
     // A row created earlier in this change set was inserted at version 1, so it too ends one higher.
     versions.set(`${b.entity}:${b.id}`, baseVersion + 1);
   }
+  const updateBalances = async (entity: "document" | "receipt", rows: readonly st.BalanceValues[]) => {
+    for (const chunk of st.chunkRows(rows, st.BALANCE_COLUMNS)) {
+      const statement = entity === "document" ? st.updateDocumentBalances(d, chunk) : st.updateReceiptBalances(d, chunk);
+      const changed = new Set((await tx.all(statement)).map((row) => str(row, "id")));
+      const missed = chunk.find((r) => !changed.has(r.id));
+      if (missed !== undefined) throw new ConcurrentUpdateError(entity, missed.id);
+    }
+  };
+  await updateBalances("document", documentUpdates);
+  await updateBalances("receipt", receiptUpdates);
 
   await run(journals, 8, (c) => st.insertJournals(d, c));
   await run(lines, 6, (c) => st.insertJournalLines(d, c));
   await run(audits, 7, (c) => st.insertAudit(d, c));
-  const feed = plan.touched.map((t) => ({ seq: seqFor(t.entity, t.id), entity: t.entity, entityId: t.id, changeSetId: ctx.changeSetId, at: ctx.now }));
   await run(feed, 5, (c) => st.insertChanges(d, c));
   return { lastSeq, versions };
 }

@@ -717,8 +717,32 @@ for (const target of targets) {
       };
       const page = await openItemsPage(counting, query("2026-03-31"));
       expect(page.items).toHaveLength(6);
-      // Feed position, documents, receipts, latest notes, latest promises, open disputes.
-      expect(statements).toHaveLength(6);
+      // Feed position, documents, receipts; the customers (number, name, collector) and their
+      // general notes and promises; the documents' open disputes, latest notes and latest
+      // promises (over the page's id range).
+      expect(statements).toHaveLength(9);
+    });
+
+    it("looks each customer up once per stream, not once per page", async () => {
+      const statements: string[] = [];
+      const counting = (tx: SqlExecutor): SqlExecutor => ({
+        dialect: tx.dialect,
+        all: (q) => {
+          statements.push(compile(q, db.dialect).text);
+          return tx.all(q);
+        },
+        run: (q) => tx.run(q),
+      });
+      const countingDb: Database = { ...db, readSnapshot: (work) => db.readSnapshot((tx) => work(counting(tx))) };
+      const streamed: OpenItem[] = [];
+      for await (const batch of streamOpenItems(countingDb, { asOf: D, basis: "due", edges: EDGES }, 2)) streamed.push(...batch);
+      // In id order: [inv-k, inv-p] (cus-p), [inv-q2, inv-q3] (cus-q), [inv-x, rcp-x1] (cus-p again).
+      expect(streamed.map((item) => item.id)).toEqual(["inv-k", "inv-p", "inv-q2", "inv-q3", "inv-x", "rcp-x1"]);
+      const customerNotes = statements.filter((t) => t.includes("n.document_id IS NULL") && !t.includes("promise"));
+      expect(customerNotes).toHaveLength(2);
+      // The stream shows what one page shows, item for item, as JSON.
+      const page = await openItemsPage(db, query("2026-03-31"));
+      expect(JSON.parse(JSON.stringify(streamed))).toEqual(JSON.parse(JSON.stringify(page.items)));
     });
   });
 }

@@ -61,7 +61,7 @@ export interface AsOfArgs extends OpenItemFilters {
   readonly edges: readonly number[];
 }
 
-function filterSql(alias: "d" | "r", filters: OpenItemFilters): Sql {
+function filterSql(alias: string, filters: OpenItemFilters): Sql {
   const a = raw(alias);
   const parts: Sql[] = [];
   if (filters.customerId !== undefined) parts.push(sql` AND ${a}.customer_id = ${text(filters.customerId)}`);
@@ -106,27 +106,50 @@ function receiptsAsOf(args: AsOfArgs, afterId: string | null, forPage = false): 
  * PostgreSQL cost every row as if it ran the correlated sums and choose a
  * sort-based GROUP BY that spilled to disk (measured by bench/: 1.6× faster
  * split, same rows; no change on SQLite).
+ *
+ * The history branches find their rows through the activity_date indexes
+ * (migration 003): as of today nothing was touched later, so they cost an
+ * index probe instead of a second scan of both tables. The stored-balance
+ * branches read nearly every row, where a scan beats the index: SQLite is
+ * kept off it with a unary `+` (its documented way to disqualify a term from
+ * index use), PostgreSQL by comparing in the "C" collation, which the index
+ * (default collation) cannot serve — and which also compares the ASCII
+ * YYYY-MM-DD text bytewise instead of through the locale (see sortableDate).
  */
 function agingItemsAsOf(dialect: Dialect, args: AsOfArgs): Sql {
   const d = date(args.asOf);
   const integer = (amount: Sql) => (dialect === "postgres" ? sql`CAST(${amount} AS BIGINT)` : amount);
+  const scanned = (column: string) => (dialect === "sqlite" ? raw(`+${column}`) : sortableDate(dialect, raw(column)));
   const documentDue = raw("CASE WHEN d.doc_type = 'creditMemo' THEN d.document_date ELSE d.due_date END");
-  const documentsNow = sql`SELECT d.customer_id AS customer_id, d.currency AS currency, d.document_date AS document_date, ${documentDue} AS due_date, CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END AS open_minor, d.disputed AS disputed FROM documents d WHERE d.document_date <= ${d} AND d.activity_date <= ${d} AND d.open_minor <> 0${filterSql("d", args)}`;
-  const receiptsNow = sql`SELECT r.customer_id AS customer_id, r.currency AS currency, r.receipt_date AS document_date, r.receipt_date AS due_date, -r.unapplied_minor AS open_minor, 0 AS disputed FROM receipts r WHERE r.receipt_date <= ${d} AND r.activity_date <= ${d} AND r.unapplied_minor <> 0 AND r.reversed = 0${filterSql("r", args)}`;
+  const documentsNow = sql`SELECT d.customer_id AS customer_id, d.currency AS currency, d.document_date AS document_date, ${documentDue} AS due_date, CASE WHEN d.doc_type = 'creditMemo' THEN -d.open_minor ELSE d.open_minor END AS open_minor, d.disputed AS disputed FROM documents d WHERE ${sortableDate(dialect, raw("d.document_date"))} <= ${d} AND ${scanned("d.activity_date")} <= ${d} AND d.open_minor <> 0${filterSql("d", args)}`;
+  const receiptsNow = sql`SELECT r.customer_id AS customer_id, r.currency AS currency, r.receipt_date AS document_date, r.receipt_date AS due_date, -r.unapplied_minor AS open_minor, 0 AS disputed FROM receipts r WHERE ${sortableDate(dialect, raw("r.receipt_date"))} <= ${d} AND ${scanned("r.activity_date")} <= ${d} AND r.unapplied_minor <> 0 AND r.reversed = 0${filterSql("r", args)}`;
   const documentsThen = sql`SELECT d.customer_id AS customer_id, d.currency AS currency, d.document_date AS document_date, ${documentDue} AS due_date, ${integer(sql`CASE WHEN d.doc_type = 'creditMemo' THEN -(d.amount_minor - COALESCE((SELECT SUM(s.amount_minor) FROM applications s WHERE s.source_kind = 'creditMemo' AND s.source_id = d.id AND s.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0)) ELSE d.amount_minor - COALESCE((SELECT SUM(a.amount_minor + a.discount_minor + a.writeoff_minor) FROM applications a WHERE a.document_id = d.id AND a.application_date <= ${d}), 0) - COALESCE((SELECT SUM(w.amount_minor) FROM write_offs w WHERE w.document_id = d.id AND w.writeoff_date <= ${d}), 0) END`)} AS open_minor, d.disputed AS disputed FROM documents d WHERE d.document_date <= ${d} AND d.activity_date > ${d}${filterSql("d", args)}`;
   const receiptsThen = sql`SELECT r.customer_id AS customer_id, r.currency AS currency, r.receipt_date AS document_date, r.receipt_date AS due_date, ${integer(sql`-(CASE WHEN EXISTS (SELECT 1 FROM receipt_reversals rr WHERE rr.receipt_id = r.id AND rr.reversal_date <= ${d}) THEN 0 ELSE r.amount_minor - COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.source_kind = 'receipt' AND a.source_id = r.id AND a.application_date <= ${d}), 0) END)`)} AS open_minor, 0 AS disputed FROM receipts r WHERE r.receipt_date <= ${d} AND r.activity_date > ${d}${filterSql("r", args)}`;
   return sql`${documentsNow} UNION ALL ${receiptsNow} UNION ALL SELECT h.* FROM (${documentsThen} UNION ALL ${receiptsThen}${evaluateOnce(dialect)}) h`;
 }
 
+/**
+ * A CHAR(10) date column compared as plain bytes where the dialect would
+ * otherwise go through the locale: PostgreSQL compares text in the
+ * database's collation (C.UTF-8 and the like call strcoll per comparison),
+ * and aging makes several comparisons per open item. YYYY-MM-DD is ASCII, so
+ * the "C" order is the date order. SQLite compares bytes already (BINARY);
+ * SQL Server's plain VARCHAR comparison is left as it is.
+ */
+function sortableDate(dialect: Dialect, column: Sql): Sql {
+  return dialect === "postgres" ? sql`${column} COLLATE "C"` : column;
+}
+
 /** The bucket key of an age date: due basis `current` if ageDate ≥ D, `1-30` if ≥ D−30, …; document basis from `0-30`. */
-function bucketCase(ageDate: Sql, args: AsOfArgs): Sql {
+function bucketCase(dialect: Dialect, ageDate: Sql, args: AsOfArgs): Sql {
   const buckets = agingBuckets(args.edges, args.basis);
+  const age = sortableDate(dialect, ageDate);
   const whens: Sql[] = [];
   let last = "";
   for (const bucket of buckets) {
     last = bucket.key;
     if (bucket.maxDays !== null) {
-      whens.push(sql`WHEN ${ageDate} >= ${date(addDays(args.asOf, -bucket.maxDays))} THEN ${text(bucket.key)}`);
+      whens.push(sql`WHEN ${age} >= ${date(addDays(args.asOf, -bucket.maxDays))} THEN ${text(bucket.key)}`);
     }
   }
   return sql`CASE ${join(whens, " ")} ELSE ${text(last)} END`;
@@ -184,8 +207,13 @@ export function customersByIds(_dialect: Dialect, args: { ids: readonly string[]
 
 // -- open items ----------------------------------------------------------------
 
+/**
+ * A page of open items: no customer columns (number, name, collector), which
+ * the read side looks up once per customer instead of joining them onto
+ * every row (100,000 index probes and 300,000 strings per full pull).
+ */
 function openItemsPage(dialect: Dialect, branch: Sql, args: AsOfArgs, limit: number): Sql {
-  return sql`SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector, x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (${branch}) x JOIN customers c ON c.id = x.customer_id WHERE x.open_minor <> 0${orderedLimit(dialect, raw("x.id"), limit)}`;
+  return sql`SELECT x.id, x.kind, x.customer_id, x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code, ${bucketCase(dialect, ageColumn("x", args.basis), args)} AS bucket FROM (${branch}) x WHERE x.open_minor <> 0${orderedLimit(dialect, raw("x.id"), limit)}`;
 }
 
 /**
@@ -208,20 +236,42 @@ export function openReceiptsPage(
   return openItemsPage(dialect, receiptsAsOf(args, args.afterId, true), args, args.limit);
 }
 
-/** The open dispute of each document (at most one per document: the planner refuses a second). */
-export function openDisputes(_dialect: Dialect, args: { documentIds: readonly string[] }): Sql {
-  return sql`SELECT p.id, p.document_id, p.reason_code, p.currency, p.amount_minor, p.version FROM disputes p WHERE p.status = ${"open"} AND ${inList(raw("p.document_id"), args.documentIds)}`;
+/**
+ * The documents a page of open items covers, for the per-page lookups
+ * (disputes, notes, promises): every document id in (after, through] — the
+ * page's keyset range — that passes the page's filters. A range, not a list
+ * of ids: PostgreSQL checks a long IN list entry by entry for every row it
+ * reads, which made the lookups cost more than the page itself. The range
+ * may hold documents that are not open as of D; their rows are read and not
+ * used.
+ */
+export interface DocumentRange extends OpenItemFilters {
+  /** The id the page continued after; null from the first document. */
+  readonly after: string | null;
+  /** The last document id on the page. */
+  readonly through: string;
 }
 
-/**
- * The latest note per document (`scope` 'document') and the latest note per
- * customer that is not about a particular document (`scope` 'customer').
- */
-export function latestNotes(
-  _dialect: Dialect,
-  args: { documentIds: readonly string[]; customerIds: readonly string[] },
-): Sql {
-  return sql`SELECT t.scope, t.key_id, t.kind, t.body, t.created_at FROM (SELECT 'document' AS scope, n.document_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${inList(raw("n.document_id"), args.documentIds)} UNION ALL SELECT 'customer' AS scope, n.customer_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE n.document_id IS NULL AND ${inList(raw("n.customer_id"), args.customerIds)}) t WHERE t.rn = 1`;
+function inDocumentRange(column: Sql, range: DocumentRange): Sql {
+  const lower = range.after === null ? raw("") : sql`${column} > ${text(range.after)} AND `;
+  const filters = filterSql("fd", range);
+  const filtered = filters.parts.length === 0 ? raw("") : sql` AND EXISTS (SELECT 1 FROM documents fd WHERE fd.id = ${column}${filters})`;
+  return sql`${lower}${column} <= ${text(range.through)}${filtered}`;
+}
+
+/** The open dispute of each document in the range (at most one per document: the planner refuses a second). */
+export function openDisputesInRange(_dialect: Dialect, args: DocumentRange): Sql {
+  return sql`SELECT p.id, p.document_id, p.reason_code, p.currency, p.amount_minor, p.version FROM disputes p WHERE p.status = ${"open"} AND ${inDocumentRange(raw("p.document_id"), args)}`;
+}
+
+/** The latest note about each document in the range (`key_id` is the document id). */
+export function latestDocumentNotes(_dialect: Dialect, args: DocumentRange): Sql {
+  return sql`SELECT t.key_id, t.kind, t.body, t.created_at FROM (SELECT n.document_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${inDocumentRange(raw("n.document_id"), args)}) t WHERE t.rn = 1`;
+}
+
+/** The latest note per customer that is not about a particular document (`key_id` is the customer id). */
+export function latestCustomerNotes(_dialect: Dialect, args: { customerIds: readonly string[] }): Sql {
+  return sql`SELECT t.key_id, t.kind, t.body, t.created_at FROM (SELECT n.customer_id AS key_id, n.kind, n.body, n.created_at, ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE n.document_id IS NULL AND ${inList(raw("n.customer_id"), args.customerIds)}) t WHERE t.rn = 1`;
 }
 
 const PROMISE_COLUMNS = raw(
@@ -238,27 +288,35 @@ function settledSince(from: Sql, asOf: IsoDate): Sql {
 }
 
 /**
- * The latest promise to pay per document (`scope` 'document') and the latest
- * general promise per customer (`scope` 'customer', notes about no
- * particular document), each with what was settled toward it:
- * `settled_minor` = Σ applications (amount + discount + write-off; reversal
- * rows count negative) in the promise's currency to that document — or to
- * any of the customer's documents for a general promise — dated from the day
- * the promise was recorded (`made_on`, the UTC date of `created_at`) through
- * the promised date, and not after D: as of D, later payments have not
- * happened yet. The sums sit above the `rn = 1` filter, so they run once per
- * key, for its latest promise only. shared/promises.ts judges the result.
+ * The latest promise to pay per document in the range (`key_id` is the
+ * document id), with what was settled toward it: `settled_minor` = Σ
+ * applications (amount + discount + write-off; reversal rows count negative)
+ * to that document in the promise's currency, dated from the day the promise
+ * was recorded (`made_on`, the UTC date of `created_at`) through the promised
+ * date, and not after D: as of D, later payments have not happened yet. The
+ * sum sits above the `rn = 1` filter, so it runs once per document, for its
+ * latest promise only. shared/promises.ts judges the result.
  */
-export function latestPromises(
+export function latestDocumentPromises(_dialect: Dialect, args: DocumentRange & { asOf: IsoDate }): Sql {
+  const settled = settledSince(raw("applications a WHERE a.document_id = p.key_id"), args.asOf);
+  return sql`SELECT p.key_id, p.promise_currency, p.promise_amount_minor, p.promise_date, p.made_on, ${settled} FROM (SELECT n.document_id AS key_id, ${PROMISE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${IS_PROMISE} AND ${inDocumentRange(raw("n.document_id"), args)}) p WHERE p.rn = 1`;
+}
+
+/**
+ * The latest general promise per customer (notes about no particular
+ * document; `key_id` is the customer id), with what was settled toward it as
+ * for a document's promise, but over applications to any of the customer's
+ * documents.
+ */
+export function latestCustomerPromises(
   _dialect: Dialect,
-  args: { asOf: IsoDate; documentIds: readonly string[]; customerIds: readonly string[] },
+  args: { asOf: IsoDate; customerIds: readonly string[] },
 ): Sql {
-  const onDocument = settledSince(raw("applications a WHERE a.document_id = p.key_id"), args.asOf);
-  const onCustomer = settledSince(
+  const settled = settledSince(
     raw("applications a JOIN documents sd ON sd.id = a.document_id WHERE sd.customer_id = p.key_id"),
     args.asOf,
   );
-  return sql`SELECT p.scope, p.key_id, p.promise_currency, p.promise_amount_minor, p.promise_date, p.made_on, ${onDocument} FROM (SELECT 'document' AS scope, n.document_id AS key_id, ${PROMISE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY n.document_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${IS_PROMISE} AND ${inList(raw("n.document_id"), args.documentIds)}) p WHERE p.rn = 1 UNION ALL SELECT p.scope, p.key_id, p.promise_currency, p.promise_amount_minor, p.promise_date, p.made_on, ${onCustomer} FROM (SELECT 'customer' AS scope, n.customer_id AS key_id, ${PROMISE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${IS_PROMISE} AND n.document_id IS NULL AND ${inList(raw("n.customer_id"), args.customerIds)}) p WHERE p.rn = 1`;
+  return sql`SELECT p.key_id, p.promise_currency, p.promise_amount_minor, p.promise_date, p.made_on, ${settled} FROM (SELECT n.customer_id AS key_id, ${PROMISE_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY n.customer_id ORDER BY n.created_at DESC, n.id DESC) AS rn FROM notes n WHERE ${IS_PROMISE} AND n.document_id IS NULL AND ${inList(raw("n.customer_id"), args.customerIds)}) p WHERE p.rn = 1`;
 }
 
 // -- aging ---------------------------------------------------------------------
@@ -270,7 +328,7 @@ export function latestPromises(
  * column, not an expression with (differently numbered) parameters.
  */
 export function agingGroups(dialect: Dialect, args: AsOfArgs): Sql {
-  return sql`SELECT g.customer_id, c.number AS customer_number, c.name AS customer_name, g.currency, g.bucket, g.disputed, g.open_minor, g.item_count FROM (SELECT y.customer_id, y.currency, y.bucket, y.disputed, SUM(y.open_minor) AS open_minor, COUNT(*) AS item_count FROM (SELECT x.customer_id, x.currency, x.disputed, x.open_minor, ${bucketCase(ageColumn("x", args.basis), args)} AS bucket FROM (${agingItemsAsOf(dialect, args)}) x WHERE x.open_minor <> 0) y GROUP BY y.customer_id, y.currency, y.bucket, y.disputed) g JOIN customers c ON c.id = g.customer_id ORDER BY c.number, g.currency, g.bucket, g.disputed`;
+  return sql`SELECT g.customer_id, c.number AS customer_number, c.name AS customer_name, g.currency, g.bucket, g.disputed, g.open_minor, g.item_count FROM (SELECT y.customer_id, y.currency, y.bucket, y.disputed, SUM(y.open_minor) AS open_minor, COUNT(*) AS item_count FROM (SELECT x.customer_id, x.currency, x.disputed, x.open_minor, ${bucketCase(dialect, ageColumn("x", args.basis), args)} AS bucket FROM (${agingItemsAsOf(dialect, args)}) x WHERE x.open_minor <> 0) y GROUP BY y.customer_id, y.currency, y.bucket, y.disputed) g JOIN customers c ON c.id = g.customer_id ORDER BY c.number, g.currency, g.bucket, g.disputed`;
 }
 
 /**

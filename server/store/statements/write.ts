@@ -6,7 +6,7 @@
  * Multi-row inserts take arrays; the caller chunks them with `chunkRows` so a
  * statement stays under SQL Server's 2,100-parameter limit.
  */
-import { bool, date, int, join, minor, raw, seq, sql, text, type Dialect, type Sql, type SqlParam } from "../sql.js";
+import { bool, date, int, join, minor, raw, seq, Sql, sql, text, type Dialect, type SqlParam } from "../sql.js";
 
 /** Rows per multi-row INSERT so that rows × columns stays under 2,000 parameters. */
 export function chunkRows<T>(rows: readonly T[], columns: number): T[][] {
@@ -21,9 +21,35 @@ export const ID_CHUNK = 1000;
 
 const ids = (values: readonly string[]): Sql => join(values.map((v) => sql`${text(v)}`));
 
-function values(rows: readonly (readonly SqlParam[])[]): Sql {
-  return join(rows.map((row) => sql`(${join(row.map((p) => sql`${p}`))})`));
+/**
+ * `IN (…)` over a list of ids; on PostgreSQL `= ANY(…)` over one text[] parameter instead, so a
+ * list of thousands is one parameter to parse and bind (the caller may then send larger chunks).
+ */
+function inList(d: Dialect, values: readonly string[]): Sql {
+  if (d === "postgres") return sql` = ANY(CAST(${text(pgTextArray(values))} AS TEXT[]))`;
+  return sql` IN (${ids(values)})`;
 }
+
+type Part = Sql["parts"][number];
+
+/**
+ * `header (p, p, …), (p, p, …)`: the same text and parameters as a `sql` template with one
+ * fragment per row, built as one flat list of parts (a 10,000-operation push writes some
+ * 120,000 rows, and its bare-insert baseline 20,000, through these).
+ */
+function insertRows<T>(header: string, rows: readonly T[], row: (r: T) => readonly SqlParam[]): Sql {
+  const parts: Part[] = [];
+  rows.forEach((r, index) => {
+    row(r).forEach((param, i) => {
+      parts.push(i > 0 ? COMMA : index > 0 ? NEXT_ROW : { text: `${header}(` }, { param });
+    });
+  });
+  parts.push(rows.length > 0 ? CLOSE_ROW : { text: header });
+  return new Sql(parts);
+}
+const COMMA: Part = { text: ", " };
+const NEXT_ROW: Part = { text: "), (" };
+const CLOSE_ROW: Part = { text: ")" };
 
 /** Row lock on rows read for update: PostgreSQL FOR UPDATE, SQL Server UPDLOCK hint; SQLite's writer lock already covers it. */
 function lockHint(d: Dialect): Sql {
@@ -49,15 +75,15 @@ export function insertChangeSet(
 // -- loading the world (locked) -------------------------------------------------
 
 export function selectCustomersById(d: Dialect, idList: readonly string[]): Sql {
-  return sql`SELECT id, number, name, currency, terms_code, credit_limit_minor, collector, on_hold, version FROM customers${lockHint(d)} WHERE id IN (${ids(idList)})${forUpdate(d)}`;
+  return sql`SELECT id, number, name, currency, terms_code, credit_limit_minor, collector, on_hold, version FROM customers${lockHint(d)} WHERE id${inList(d, idList)}${forUpdate(d)}`;
 }
 
 export function selectDocumentsById(d: Dialect, idList: readonly string[]): Sql {
-  return sql`SELECT id, customer_id, doc_type, number, document_date, due_date, activity_date, currency, terms_code, amount_minor, open_minor, disputed, version FROM documents${lockHint(d)} WHERE id IN (${ids(idList)})${forUpdate(d)}`;
+  return sql`SELECT id, customer_id, doc_type, number, document_date, due_date, activity_date, currency, terms_code, amount_minor, open_minor, disputed, version FROM documents${lockHint(d)} WHERE id${inList(d, idList)}${forUpdate(d)}`;
 }
 
 export function selectReceiptsById(d: Dialect, idList: readonly string[]): Sql {
-  return sql`SELECT id, customer_id, receipt_date, activity_date, currency, amount_minor, unapplied_minor, method, reference, reversed, version FROM receipts${lockHint(d)} WHERE id IN (${ids(idList)})${forUpdate(d)}`;
+  return sql`SELECT id, customer_id, receipt_date, activity_date, currency, amount_minor, unapplied_minor, method, reference, reversed, version FROM receipts${lockHint(d)} WHERE id${inList(d, idList)}${forUpdate(d)}`;
 }
 
 const APPLICATION_COLUMNS = raw(
@@ -65,47 +91,68 @@ const APPLICATION_COLUMNS = raw(
     "CASE WHEN EXISTS (SELECT 1 FROM applications r WHERE r.reverses_id = a.id) THEN 1 ELSE 0 END AS is_reversed",
 );
 
-export function selectApplicationsById(_d: Dialect, idList: readonly string[]): Sql {
-  return sql`SELECT ${APPLICATION_COLUMNS} FROM applications a WHERE a.id IN (${ids(idList)})`;
+export function selectApplicationsById(d: Dialect, idList: readonly string[]): Sql {
+  return sql`SELECT ${APPLICATION_COLUMNS} FROM applications a WHERE a.id${inList(d, idList)}`;
 }
 
 /** Applications sourced from these receipts or credit memos that are not reversals and not yet reversed. */
-export function selectActiveApplicationsBySource(_d: Dialect, sourceIds: readonly string[]): Sql {
-  return sql`SELECT ${APPLICATION_COLUMNS} FROM applications a WHERE a.source_id IN (${ids(sourceIds)}) AND a.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM applications r WHERE r.reverses_id = a.id) ORDER BY a.application_date, a.id`;
+export function selectActiveApplicationsBySource(d: Dialect, sourceIds: readonly string[]): Sql {
+  return sql`SELECT ${APPLICATION_COLUMNS} FROM applications a WHERE a.source_id${inList(d, sourceIds)} AND a.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM applications r WHERE r.reverses_id = a.id) ORDER BY a.application_date, a.id`;
 }
 
 export function selectDisputesById(d: Dialect, idList: readonly string[]): Sql {
-  return sql`SELECT id, document_id, status, version FROM disputes${lockHint(d)} WHERE id IN (${ids(idList)})${forUpdate(d)}`;
+  return sql`SELECT id, document_id, status, version FROM disputes${lockHint(d)} WHERE id${inList(d, idList)}${forUpdate(d)}`;
 }
 
-export function selectOpenDisputesByDocument(_d: Dialect, documentIds: readonly string[]): Sql {
-  return sql`SELECT id, document_id, status, version FROM disputes WHERE status = ${"open"} AND document_id IN (${ids(documentIds)})`;
+export function selectOpenDisputesByDocument(d: Dialect, documentIds: readonly string[]): Sql {
+  return sql`SELECT id, document_id, status, version FROM disputes WHERE status = ${"open"} AND document_id${inList(d, documentIds)}`;
 }
 
 /** Which of these ids exist already, in any table a change set creates rows in. */
 export function selectTakenIds(d: Dialect, idList: readonly string[]): Sql {
-  const list = ids(idList);
+  if (d === "postgres") {
+    // One text[] parameter per branch instead of the list eight times over.
+    const array = text(pgTextArray(idList));
+    const n = (): Sql => sql` = ANY(CAST(${array} AS TEXT[]))`;
+    return sql`SELECT id FROM customers WHERE id${n()}
+UNION ALL SELECT id FROM documents WHERE id${n()}
+UNION ALL SELECT id FROM receipts WHERE id${n()}
+UNION ALL SELECT id FROM applications WHERE id${n()}
+UNION ALL SELECT id FROM write_offs WHERE id${n()}
+UNION ALL SELECT id FROM receipt_reversals WHERE id${n()}
+UNION ALL SELECT id FROM notes WHERE id${n()}
+UNION ALL SELECT id FROM disputes WHERE id${n()}`;
+  }
   if (d === "mssql") {
+    const list = ids(idList);
     // SQL Server takes at most 2,100 parameters: bind the ids once (ID_CHUNK of them) and let the
     // optimizer push the IN list into each branch, instead of repeating it eight times.
     return sql`SELECT t.id FROM (SELECT id FROM customers UNION ALL SELECT id FROM documents UNION ALL SELECT id FROM receipts UNION ALL SELECT id FROM applications UNION ALL SELECT id FROM write_offs UNION ALL SELECT id FROM receipt_reversals UNION ALL SELECT id FROM notes UNION ALL SELECT id FROM disputes) t WHERE t.id IN (${list})`;
   }
-  return sql`SELECT id FROM customers WHERE id IN (${list})
-UNION ALL SELECT id FROM documents WHERE id IN (${list})
-UNION ALL SELECT id FROM receipts WHERE id IN (${list})
-UNION ALL SELECT id FROM applications WHERE id IN (${list})
-UNION ALL SELECT id FROM write_offs WHERE id IN (${list})
-UNION ALL SELECT id FROM receipt_reversals WHERE id IN (${list})
-UNION ALL SELECT id FROM notes WHERE id IN (${list})
-UNION ALL SELECT id FROM disputes WHERE id IN (${list})`;
+  // SQLite: the ids once, as a table each branch probes by primary key (eight IN lists would each
+  // be sorted into a temporary index first).
+  return sql`WITH n (id) AS (VALUES ${join(idList.map((v) => sql`(${text(v)})`))})
+SELECT t.id FROM n JOIN customers t ON t.id = n.id
+UNION ALL SELECT t.id FROM n JOIN documents t ON t.id = n.id
+UNION ALL SELECT t.id FROM n JOIN receipts t ON t.id = n.id
+UNION ALL SELECT t.id FROM n JOIN applications t ON t.id = n.id
+UNION ALL SELECT t.id FROM n JOIN write_offs t ON t.id = n.id
+UNION ALL SELECT t.id FROM n JOIN receipt_reversals t ON t.id = n.id
+UNION ALL SELECT t.id FROM n JOIN notes t ON t.id = n.id
+UNION ALL SELECT t.id FROM n JOIN disputes t ON t.id = n.id`;
 }
 
-export function selectTakenCustomerNumbers(_d: Dialect, numbers: readonly string[]): Sql {
-  return sql`SELECT number FROM customers WHERE number IN (${ids(numbers)})`;
+/** A PostgreSQL text[] literal: every element double-quoted, `\` and `"` escaped, so any text survives. */
+function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 }
 
-export function selectTakenDocumentNumbers(_d: Dialect, numbers: readonly string[]): Sql {
-  return sql`SELECT doc_type, number FROM documents WHERE number IN (${ids(numbers)})`;
+export function selectTakenCustomerNumbers(d: Dialect, numbers: readonly string[]): Sql {
+  return sql`SELECT number FROM customers WHERE number${inList(d, numbers)}`;
+}
+
+export function selectTakenDocumentNumbers(d: Dialect, numbers: readonly string[]): Sql {
+  return sql`SELECT doc_type, number FROM documents WHERE number${inList(d, numbers)}`;
 }
 
 export function selectClosedPeriods(_d: Dialect): Sql {
@@ -127,9 +174,7 @@ export interface CustomerValues {
 }
 
 export function insertCustomers(_d: Dialect, rows: readonly (CustomerValues & { changeSeq: bigint })[]): Sql {
-  return sql`INSERT INTO customers (id, number, name, currency, terms_code, credit_limit_minor, collector, on_hold, contacts, version, change_seq) VALUES ${values(
-    rows.map((r) => [text(r.id), text(r.number), text(r.name), text(r.currency), text(r.termsCode), minor(r.creditLimitMinor), text(r.collector), bool(r.onHold), text(r.contacts), int(1), seq(r.changeSeq)]),
-  )}`;
+  return insertRows("INSERT INTO customers (id, number, name, currency, terms_code, credit_limit_minor, collector, on_hold, contacts, version, change_seq) VALUES ", rows, (r) => [text(r.id), text(r.number), text(r.name), text(r.currency), text(r.termsCode), minor(r.creditLimitMinor), text(r.collector), bool(r.onHold), text(r.contacts), int(1), seq(r.changeSeq)]);
 }
 
 export function updateCustomer(_d: Dialect, row: CustomerValues & { baseVersion: number; changeSeq: bigint }): Sql {
@@ -149,12 +194,16 @@ export interface DocumentValues {
   memo: string | null;
   changeSeq: bigint;
   changeSetId: string;
+  /**
+   * A document this change set creates and also settles or disputes is inserted at its final
+   * state (what the guarded balance UPDATE would otherwise make of it): open amount, activity
+   * date, dispute flag and version. Omitted: open = amount, activity = document date, not disputed, version 1.
+   */
+  final?: { openMinor: bigint; activityDate: string; disputed: boolean; version: number };
 }
 
 export function insertDocuments(_d: Dialect, rows: readonly DocumentValues[]): Sql {
-  return sql`INSERT INTO documents (id, customer_id, doc_type, number, document_date, due_date, activity_date, currency, terms_code, amount_minor, open_minor, disputed, memo, version, change_seq, changeset_id) VALUES ${values(
-    rows.map((r) => [text(r.id), text(r.customerId), text(r.type), text(r.number), date(r.documentDate), date(r.dueDate), date(r.documentDate), text(r.currency), text(r.termsCode), minor(r.amountMinor), minor(r.amountMinor), int(0), text(r.memo), int(1), seq(r.changeSeq), text(r.changeSetId)]),
-  )}`;
+  return insertRows("INSERT INTO documents (id, customer_id, doc_type, number, document_date, due_date, activity_date, currency, terms_code, amount_minor, open_minor, disputed, memo, version, change_seq, changeset_id) VALUES ", rows, (r) => [text(r.id), text(r.customerId), text(r.type), text(r.number), date(r.documentDate), date(r.dueDate), date(r.final?.activityDate ?? r.documentDate), text(r.currency), text(r.termsCode), minor(r.amountMinor), minor(r.final?.openMinor ?? r.amountMinor), bool(r.final?.disputed ?? false), text(r.memo), int(r.final?.version ?? 1), seq(r.changeSeq), text(r.changeSetId)]);
 }
 
 export interface ReceiptValues {
@@ -167,12 +216,12 @@ export interface ReceiptValues {
   reference: string;
   changeSeq: bigint;
   changeSetId: string;
+  /** As for documents: a receipt created and applied in the same change set goes in at its final unapplied amount. */
+  final?: { unappliedMinor: bigint; activityDate: string; reversed: boolean; version: number };
 }
 
 export function insertReceipts(_d: Dialect, rows: readonly ReceiptValues[]): Sql {
-  return sql`INSERT INTO receipts (id, customer_id, receipt_date, activity_date, currency, amount_minor, unapplied_minor, method, reference, reversed, version, change_seq, changeset_id) VALUES ${values(
-    rows.map((r) => [text(r.id), text(r.customerId), date(r.date), date(r.date), text(r.currency), minor(r.amountMinor), minor(r.amountMinor), text(r.method), text(r.reference), int(0), int(1), seq(r.changeSeq), text(r.changeSetId)]),
-  )}`;
+  return insertRows("INSERT INTO receipts (id, customer_id, receipt_date, activity_date, currency, amount_minor, unapplied_minor, method, reference, reversed, version, change_seq, changeset_id) VALUES ", rows, (r) => [text(r.id), text(r.customerId), date(r.date), date(r.final?.activityDate ?? r.date), text(r.currency), minor(r.amountMinor), minor(r.final?.unappliedMinor ?? r.amountMinor), text(r.method), text(r.reference), bool(r.final?.reversed ?? false), int(r.final?.version ?? 1), seq(r.changeSeq), text(r.changeSetId)]);
 }
 
 export interface ApplicationValues {
@@ -192,18 +241,14 @@ export interface ApplicationValues {
 }
 
 export function insertApplications(_d: Dialect, rows: readonly ApplicationValues[]): Sql {
-  return sql`INSERT INTO applications (id, source_kind, source_id, document_id, application_date, currency, amount_minor, discount_minor, writeoff_minor, writeoff_reason, reverses_id, changeset_id, created_at) VALUES ${values(
-    rows.map((r) => [text(r.id), text(r.sourceKind), text(r.sourceId), text(r.documentId), date(r.date), text(r.currency), minor(r.amountMinor), minor(r.discountMinor), minor(r.writeOffMinor), text(r.writeOffReason), text(r.reversesId), text(r.changeSetId), text(r.createdAt)]),
-  )}`;
+  return insertRows("INSERT INTO applications (id, source_kind, source_id, document_id, application_date, currency, amount_minor, discount_minor, writeoff_minor, writeoff_reason, reverses_id, changeset_id, created_at) VALUES ", rows, (r) => [text(r.id), text(r.sourceKind), text(r.sourceId), text(r.documentId), date(r.date), text(r.currency), minor(r.amountMinor), minor(r.discountMinor), minor(r.writeOffMinor), text(r.writeOffReason), text(r.reversesId), text(r.changeSetId), text(r.createdAt)]);
 }
 
 export function insertWriteOffs(
   _d: Dialect,
   rows: readonly { id: string; documentId: string; date: string; currency: string; amountMinor: bigint; reason: string; changeSetId: string; createdAt: string }[],
 ): Sql {
-  return sql`INSERT INTO write_offs (id, document_id, writeoff_date, currency, amount_minor, reason, reverses_id, changeset_id, created_at) VALUES ${values(
-    rows.map((r) => [text(r.id), text(r.documentId), date(r.date), text(r.currency), minor(r.amountMinor), text(r.reason), text(null), text(r.changeSetId), text(r.createdAt)]),
-  )}`;
+  return insertRows("INSERT INTO write_offs (id, document_id, writeoff_date, currency, amount_minor, reason, reverses_id, changeset_id, created_at) VALUES ", rows, (r) => [text(r.id), text(r.documentId), date(r.date), text(r.currency), minor(r.amountMinor), text(r.reason), text(null), text(r.changeSetId), text(r.createdAt)]);
 }
 
 export function insertReceiptReversal(
@@ -230,9 +275,7 @@ export interface NoteValues {
 }
 
 export function insertNotes(_d: Dialect, rows: readonly NoteValues[]): Sql {
-  return sql`INSERT INTO notes (id, customer_id, document_id, kind, body, promise_currency, promise_amount_minor, promise_date, follow_up_date, author, created_at, change_seq, changeset_id) VALUES ${values(
-    rows.map((r) => [text(r.id), text(r.customerId), text(r.documentId), text(r.kind), text(r.body), text(r.promiseCurrency), minor(r.promiseAmountMinor), date(r.promiseDate), date(r.followUpDate), text(r.author), text(r.createdAt), seq(r.changeSeq), text(r.changeSetId)]),
-  )}`;
+  return insertRows("INSERT INTO notes (id, customer_id, document_id, kind, body, promise_currency, promise_amount_minor, promise_date, follow_up_date, author, created_at, change_seq, changeset_id) VALUES ", rows, (r) => [text(r.id), text(r.customerId), text(r.documentId), text(r.kind), text(r.body), text(r.promiseCurrency), minor(r.promiseAmountMinor), date(r.promiseDate), date(r.followUpDate), text(r.author), text(r.createdAt), seq(r.changeSeq), text(r.changeSetId)]);
 }
 
 export function insertDispute(
@@ -256,53 +299,111 @@ export function closePeriod(d: Dialect, r: { period: string; closedAt: string; c
   return sql`INSERT INTO periods (period, status, closed_at, closed_by) VALUES (${text(r.period)}, ${"closed"}, ${text(r.closedAt)}, ${text(r.closedBy)}) ON CONFLICT (period) DO UPDATE SET status = ${"closed"}, closed_at = ${text(r.closedAt)}, closed_by = ${text(r.closedBy)}`;
 }
 
-/**
- * The balance write, guarded: it applies only if the row is still at the
- * version the plan was made from and the result stays within its bounds
- * (also enforced by CHECK constraints). Zero rows affected means someone else
- * got there first; the change set is then refused as a conflict.
- */
-export function updateDocumentBalance(
-  _d: Dialect,
-  r: { id: string; baseVersion: number; deltaMinor: bigint; activityDate: string; disputed: boolean | null; changeSeq: bigint },
-): Sql {
-  const disputed = r.disputed === null ? raw("disputed") : sql`${bool(r.disputed)}`;
-  return sql`UPDATE documents SET open_minor = open_minor + ${minor(r.deltaMinor)}, activity_date = ${date(r.activityDate)}, disputed = ${disputed}, version = version + 1, change_seq = ${seq(r.changeSeq)} WHERE id = ${text(r.id)} AND version = ${int(r.baseVersion)} AND open_minor + ${minor(r.deltaMinor)} >= 0 AND open_minor + ${minor(r.deltaMinor)} <= amount_minor`;
+/** One guarded balance change of a document or receipt: see updateDocumentBalances. */
+export interface BalanceValues {
+  id: string;
+  baseVersion: number;
+  deltaMinor: bigint;
+  activityDate: string;
+  /** The new dispute flag (documents) or reversed flag (receipts); null keeps it. */
+  flag: boolean | null;
+  changeSeq: bigint;
 }
 
-export function updateReceiptBalance(
-  _d: Dialect,
-  r: { id: string; baseVersion: number; deltaMinor: bigint; activityDate: string; reversed: boolean | null; changeSeq: bigint },
+/** Parameters per row of a balance update, for chunkRows (SQL Server takes at most 2,100 per statement). */
+export const BALANCE_COLUMNS = 6;
+
+/**
+ * The balance writes, guarded, many rows per statement: each row changes only
+ * if it is still at the version the plan was made from and the result stays
+ * within its bounds (also enforced by CHECK constraints). The statement
+ * returns the ids it changed; one missing means someone else got there first,
+ * and the change set is then refused as a conflict.
+ */
+export function updateDocumentBalances(d: Dialect, rows: readonly BalanceValues[]): Sql {
+  return updateBalances(d, rows, { table: "documents", balance: "open_minor", flag: "disputed" });
+}
+
+export function updateReceiptBalances(d: Dialect, rows: readonly BalanceValues[]): Sql {
+  return updateBalances(d, rows, { table: "receipts", balance: "unapplied_minor", flag: "reversed" });
+}
+
+function updateBalances(
+  d: Dialect,
+  rows: readonly BalanceValues[],
+  target: { table: "documents" | "receipts"; balance: "open_minor" | "unapplied_minor"; flag: "disputed" | "reversed" },
 ): Sql {
-  const reversed = r.reversed === null ? raw("reversed") : sql`${bool(r.reversed)}`;
-  return sql`UPDATE receipts SET unapplied_minor = unapplied_minor + ${minor(r.deltaMinor)}, activity_date = ${date(r.activityDate)}, reversed = ${reversed}, version = version + 1, change_seq = ${seq(r.changeSeq)} WHERE id = ${text(r.id)} AND version = ${int(r.baseVersion)} AND unapplied_minor + ${minor(r.deltaMinor)} >= 0 AND unapplied_minor + ${minor(r.deltaMinor)} <= amount_minor`;
+  const t = target.table;
+  const bal = target.balance;
+  const flagOf = (r: BalanceValues) => int(r.flag === null ? null : r.flag ? 1 : 0);
+  const set = `${bal} = ${t}.${bal} + v.delta_minor, activity_date = v.activity_date, ${target.flag} = COALESCE(v.flag, ${t}.${target.flag}), version = ${t}.version + 1, change_seq = v.change_seq`;
+  const guard = `${t}.version = v.base_version AND ${t}.${bal} + v.delta_minor >= 0 AND ${t}.${bal} + v.delta_minor <= ${t}.amount_minor`;
+  if (d === "mssql") {
+    // A derived table of SELECT … UNION ALL SELECT rows (parameters are typed: Int, BIGINT text cast).
+    const parts: Part[] = [{ text: `UPDATE ${t} SET ${set} OUTPUT inserted.id FROM ${t} JOIN (` }];
+    rows.forEach((r, i) => {
+      const names = i === 0;
+      parts.push(
+        { text: i === 0 ? "SELECT " : " UNION ALL SELECT " },
+        { param: text(r.id) },
+        { text: names ? " AS id, " : ", " },
+        { param: int(r.baseVersion) },
+        { text: names ? " AS base_version, " : ", " },
+        { param: minor(r.deltaMinor) },
+        { text: names ? " AS delta_minor, " : ", " },
+        { param: date(r.activityDate) },
+        { text: names ? " AS activity_date, " : ", " },
+        { param: flagOf(r) },
+        { text: names ? " AS flag, " : ", " },
+        { param: seq(r.changeSeq) },
+        { text: names ? " AS change_seq" : "" },
+      );
+    });
+    parts.push({ text: `) AS v ON v.id = ${t}.id WHERE ${guard}` });
+    return new Sql(parts);
+  }
+  // PostgreSQL types a VALUES list's columns from its rows: the integer columns are cast in each.
+  const asInt = d === "postgres";
+  const parts: Part[] = [{ text: `WITH v (id, base_version, delta_minor, activity_date, flag, change_seq) AS (VALUES ` }];
+  rows.forEach((r, i) => {
+    parts.push(
+      { text: i === 0 ? "(" : "), (" },
+      { param: text(r.id) },
+      { text: asInt ? ", CAST(" : ", " },
+      { param: int(r.baseVersion) },
+      { text: asInt ? " AS INTEGER), " : ", " },
+      { param: minor(r.deltaMinor) },
+      { text: ", " },
+      { param: date(r.activityDate) },
+      { text: asInt ? ", CAST(" : ", " },
+      { param: flagOf(r) },
+      { text: asInt ? " AS INTEGER), " : ", " },
+      { param: seq(r.changeSeq) },
+    );
+  });
+  parts.push({ text: `)) UPDATE ${t} SET ${set} FROM v WHERE v.id = ${t}.id AND ${guard} RETURNING ${t}.id` });
+  return new Sql(parts);
 }
 
 export function insertJournals(
   _d: Dialect,
   rows: readonly { id: string; date: string; source: string; eventKind: string; eventId: string; changeSetId: string | null; memo: string; createdAt: string }[],
 ): Sql {
-  return sql`INSERT INTO gl_journals (id, journal_date, source, event_kind, event_id, changeset_id, memo, created_at) VALUES ${values(
-    rows.map((r) => [text(r.id), date(r.date), text(r.source), text(r.eventKind), text(r.eventId), text(r.changeSetId), text(r.memo), text(r.createdAt)]),
-  )}`;
+  return insertRows("INSERT INTO gl_journals (id, journal_date, source, event_kind, event_id, changeset_id, memo, created_at) VALUES ", rows, (r) => [text(r.id), date(r.date), text(r.source), text(r.eventKind), text(r.eventId), text(r.changeSetId), text(r.memo), text(r.createdAt)]);
 }
 
 export function insertJournalLines(
   _d: Dialect,
   rows: readonly { journalId: string; lineNo: number; account: string; currency: string; debitMinor: bigint; creditMinor: bigint }[],
 ): Sql {
-  return sql`INSERT INTO gl_lines (journal_id, line_no, account, currency, debit_minor, credit_minor) VALUES ${values(
-    rows.map((r) => [text(r.journalId), int(r.lineNo), text(r.account), text(r.currency), minor(r.debitMinor), minor(r.creditMinor)]),
-  )}`;
+  return insertRows("INSERT INTO gl_lines (journal_id, line_no, account, currency, debit_minor, credit_minor) VALUES ", rows, (r) => [text(r.journalId), int(r.lineNo), text(r.account), text(r.currency), minor(r.debitMinor), minor(r.creditMinor)]);
 }
 
 export function insertAudit(
   _d: Dialect,
   rows: readonly { at: string; user: string; action: string; entity: string; entityId: string; changeSetId: string | null; detail: string }[],
 ): Sql {
-  return sql`INSERT INTO audit_log (at, user_name, action, entity, entity_id, changeset_id, detail) VALUES ${values(
-    rows.map((r) => [text(r.at), text(r.user), text(r.action), text(r.entity), text(r.entityId), text(r.changeSetId), text(r.detail)]),
-  )}`;
+  return insertRows("INSERT INTO audit_log (at, user_name, action, entity, entity_id, changeset_id, detail) VALUES ", rows, (r) => [text(r.at), text(r.user), text(r.action), text(r.entity), text(r.entityId), text(r.changeSetId), text(r.detail)]);
 }
 
 /**
@@ -324,9 +425,7 @@ export function insertChanges(
   _d: Dialect,
   rows: readonly { seq: bigint; entity: string; entityId: string; changeSetId: string | null; at: string }[],
 ): Sql {
-  return sql`INSERT INTO change_log (seq, entity, entity_id, changeset_id, at) VALUES ${values(
-    rows.map((r) => [seq(r.seq), text(r.entity), text(r.entityId), text(r.changeSetId), text(r.at)]),
-  )}`;
+  return insertRows("INSERT INTO change_log (seq, entity, entity_id, changeset_id, at) VALUES ", rows, (r) => [seq(r.seq), text(r.entity), text(r.entityId), text(r.changeSetId), text(r.at)]);
 }
 
 // -- tokens --------------------------------------------------------------------

@@ -1,8 +1,7 @@
 -- Due basis, edges 30,60,90,120, as of 2026-11-23, every filter, after D-0100.
 -- The bucket CASE comes first in the text, so it takes @p0..@p10; the as-of
 -- date is bound once per use (@p11..@p17).
-SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector,
-  x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code,
+SELECT x.id, x.kind, x.customer_id, x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code,
   CASE WHEN x.due_date >= @p0 THEN @p1
        WHEN x.due_date >= @p2 THEN @p3
        WHEN x.due_date >= @p4 THEN @p5
@@ -31,7 +30,6 @@ FROM (
     AND d.customer_id IN (SELECT cc.id FROM customers cc WHERE cc.collector = @p20)
     AND d.id > @p21
 ) x
-JOIN customers c ON c.id = x.customer_id
 WHERE x.open_minor <> 0
 ORDER BY x.id
 OFFSET 0 ROWS FETCH NEXT @p22 ROWS ONLY

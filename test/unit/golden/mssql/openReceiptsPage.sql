@@ -1,6 +1,5 @@
 -- Document basis, edges 30,60, as of 2026-11-23, no filters, first page.
-SELECT x.id, x.kind, x.customer_id, c.number AS customer_number, c.name AS customer_name, c.collector,
-  x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code,
+SELECT x.id, x.kind, x.customer_id, x.number, x.document_date, x.due_date, x.currency, x.amount_minor, x.open_minor, x.disputed, x.version, x.terms_code,
   CASE WHEN x.document_date >= @p0 THEN @p1
        WHEN x.document_date >= @p2 THEN @p3
        ELSE @p4 END AS bucket
@@ -17,7 +16,6 @@ FROM (
   WHERE r.receipt_date <= @p8
     AND ((r.unapplied_minor <> 0 AND r.reversed = 0) OR r.activity_date > @p9)
 ) x
-JOIN customers c ON c.id = x.customer_id
 WHERE x.open_minor <> 0
 ORDER BY x.id
 OFFSET 0 ROWS FETCH NEXT @p10 ROWS ONLY

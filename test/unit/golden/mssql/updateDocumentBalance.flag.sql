@@ -1,6 +1,0 @@
--- disputed: true binds the flag as an Int 1.
-UPDATE documents
-SET open_minor = open_minor + CAST(@p0 AS BIGINT), activity_date = @p1, disputed = @p2, version = version + 1, change_seq = CAST(@p3 AS BIGINT)
-WHERE id = @p4 AND version = @p5
-  AND open_minor + CAST(@p6 AS BIGINT) >= 0
-  AND open_minor + CAST(@p7 AS BIGINT) <= amount_minor
