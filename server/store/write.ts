@@ -266,13 +266,11 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
   const firstSeq = lastSeq - BigInt(Math.max(feedRows, 1)) + 1n;
   // Keyed by entity, then id (no composite key strings to build and hash per row).
   const seqOf = new Map<string, Map<string, bigint>>();
-  const feed: { seq: bigint; entity: string; entityId: string; changeSetId: string; at: string }[] = [];
   plan.touched.forEach((t, i) => {
     const seq = firstSeq + BigInt(i);
     let ofEntity = seqOf.get(t.entity);
     if (ofEntity === undefined) seqOf.set(t.entity, (ofEntity = new Map<string, bigint>()));
     ofEntity.set(t.id, seq);
-    feed.push({ seq, entity: t.entity, entityId: t.id, changeSetId: ctx.changeSetId, at: ctx.now });
   });
   const seqFor = (entity: string, id: string): bigint => seqOf.get(entity)?.get(id) ?? lastSeq;
   const versions = new Map<string, number>();
@@ -280,17 +278,31 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
   const run = async <T>(rows: readonly T[], columns: number, build: (chunk: T[]) => Sql) => {
     for (const chunk of st.chunkRows(rows, columns)) await tx.run(build(chunk));
   };
+  /**
+   * One table's rows made by a pass over `items` and written a statement's worth at a time (the
+   * chunks chunkRows would make), so the largest tables of a big change set — applications,
+   * journals and their lines, audit, change feed — never have all their rows alive at once.
+   */
+  const writePass = async <T, R>(items: readonly T[], columns: number, build: (chunk: R[]) => Sql, rowsOf: (item: T, rows: R[]) => void) => {
+    const size = st.rowsPerStatement(columns);
+    let rows: R[] = [];
+    for (const item of items) {
+      rowsOf(item, rows);
+      while (rows.length >= size) {
+        const chunk = rows.slice(0, size);
+        rows = rows.slice(size);
+        await tx.run(build(chunk));
+      }
+    }
+    if (rows.length > 0) await tx.run(build(rows));
+  };
 
   // Gather rows by table so each table gets multi-row inserts, parents before children.
   const customers: (st.CustomerValues & { changeSeq: bigint })[] = [];
   const documents: st.DocumentValues[] = [];
   const receipts: st.ReceiptValues[] = [];
-  const applications: st.ApplicationValues[] = [];
   const writeOffs: Parameters<typeof st.insertWriteOffs>[1][number][] = [];
   const notes: st.NoteValues[] = [];
-  const journals: Parameters<typeof st.insertJournals>[1][number][] = [];
-  const lines: Parameters<typeof st.insertJournalLines>[1][number][] = [];
-  const audits: Parameters<typeof st.insertAudit>[1][number][] = [];
   const later: Sql[] = [];
   const bankMatches: Extract<Plan["effects"][number], { kind: "bankLine.match" }>[] = [];
   // Rows this change set creates and also changes are inserted at their final balance, version
@@ -379,25 +391,11 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
         });
         break;
       }
-      case "application.insert": {
-        const a = effect.application;
-        applications.push({
-          id: a.id,
-          sourceKind: a.sourceKind,
-          sourceId: a.sourceId,
-          documentId: a.documentId,
-          date: a.date,
-          currency: a.currency,
-          amountMinor: a.amount.toMinor(),
-          discountMinor: a.discount.toMinor(),
-          writeOffMinor: a.writeOff.toMinor(),
-          writeOffReason: a.writeOffReason,
-          reversesId: a.reversesId,
-          changeSetId: ctx.changeSetId,
-          createdAt: ctx.now,
-        });
+      case "application.insert":
+      case "journal":
+      case "audit":
+        // Written by their own passes below.
         break;
-      }
       case "writeOff.insert": {
         const w = effect.writeOff;
         writeOffs.push({ id: w.id, documentId: w.documentId, date: w.date, currency: w.currency, amountMinor: w.amount.toMinor(), reason: w.reason, changeSetId: ctx.changeSetId, createdAt: ctx.now });
@@ -461,24 +459,31 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
         // After the receipts are inserted: the line points at its receipt.
         bankMatches.push(effect);
         break;
-      case "journal": {
-        const j = effect.journal;
-        journals.push({ id: j.id, date: j.date, source: "subledger", eventKind: j.eventKind, eventId: j.eventId, changeSetId: ctx.changeSetId, memo: j.memo, createdAt: ctx.now });
-        j.lines.forEach((line, i) =>
-          lines.push({ journalId: j.id, lineNo: i + 1, account: line.account, currency: j.currency, debitMinor: line.debit.toMinor(), creditMinor: line.credit.toMinor() }),
-        );
-        break;
-      }
-      case "audit":
-        audits.push({ at: ctx.now, user: ctx.user, action: effect.action, entity: effect.entity, entityId: effect.entityId, changeSetId: ctx.changeSetId, detail: JSON.stringify(effect.detail) });
-        break;
     }
   }
 
   await run(customers, 11, (c) => st.insertCustomers(d, c));
   await run(documents, 16, (c) => st.insertDocuments(d, c));
   await run(receipts, 13, (c) => st.insertReceipts(d, c));
-  await run(applications, 13, (c) => st.insertApplications(d, c));
+  await writePass(plan.effects, 13, (c: st.ApplicationValues[]) => st.insertApplications(d, c), (effect, rows) => {
+    if (effect.kind !== "application.insert") return;
+    const a = effect.application;
+    rows.push({
+      id: a.id,
+      sourceKind: a.sourceKind,
+      sourceId: a.sourceId,
+      documentId: a.documentId,
+      date: a.date,
+      currency: a.currency,
+      amountMinor: a.amount.toMinor(),
+      discountMinor: a.discount.toMinor(),
+      writeOffMinor: a.writeOff.toMinor(),
+      writeOffReason: a.writeOffReason,
+      reversesId: a.reversesId,
+      changeSetId: ctx.changeSetId,
+      createdAt: ctx.now,
+    });
+  });
   await run(writeOffs, 9, (c) => st.insertWriteOffs(d, c));
   await run(notes, 13, (c) => st.insertNotes(d, c));
   for (const statement of later) await tx.run(statement);
@@ -519,9 +524,24 @@ export async function applyPlan(tx: SqlExecutor, plan: Plan, ctx: ApplyContext):
   await updateBalances("document", documentUpdates);
   await updateBalances("receipt", receiptUpdates);
 
-  await run(journals, 8, (c) => st.insertJournals(d, c));
-  await run(lines, 6, (c) => st.insertJournalLines(d, c));
-  await run(audits, 7, (c) => st.insertAudit(d, c));
-  await run(feed, 5, (c) => st.insertChanges(d, c));
+  await writePass(plan.effects, 8, (c: Parameters<typeof st.insertJournals>[1][number][]) => st.insertJournals(d, c), (effect, rows) => {
+    if (effect.kind !== "journal") return;
+    const j = effect.journal;
+    rows.push({ id: j.id, date: j.date, source: "subledger", eventKind: j.eventKind, eventId: j.eventId, changeSetId: ctx.changeSetId, memo: j.memo, createdAt: ctx.now });
+  });
+  await writePass(plan.effects, 6, (c: Parameters<typeof st.insertJournalLines>[1][number][]) => st.insertJournalLines(d, c), (effect, rows) => {
+    if (effect.kind !== "journal") return;
+    const j = effect.journal;
+    j.lines.forEach((line, i) =>
+      rows.push({ journalId: j.id, lineNo: i + 1, account: line.account, currency: j.currency, debitMinor: line.debit.toMinor(), creditMinor: line.credit.toMinor() }),
+    );
+  });
+  await writePass(plan.effects, 7, (c: Parameters<typeof st.insertAudit>[1][number][]) => st.insertAudit(d, c), (effect, rows) => {
+    if (effect.kind !== "audit") return;
+    rows.push({ at: ctx.now, user: ctx.user, action: effect.action, entity: effect.entity, entityId: effect.entityId, changeSetId: ctx.changeSetId, detail: JSON.stringify(effect.detail) });
+  });
+  await writePass(plan.touched, 5, (c: Parameters<typeof st.insertChanges>[1][number][]) => st.insertChanges(d, c), (t, rows) => {
+    rows.push({ seq: seqFor(t.entity, t.id), entity: t.entity, entityId: t.id, changeSetId: ctx.changeSetId, at: ctx.now });
+  });
   return { lastSeq, versions };
 }

@@ -779,6 +779,7 @@ const CASES: Record<string, readonly GoldenCase[]> = {
 const NOT_STATEMENTS: Record<string, string> = {
   BALANCE_COLUMNS: "parameters per balance-update row, for chunkRows; checked against the 2,100-parameter limit below",
   chunkRows: "splits multi-row inserts; its sizes are checked against the 2,100-parameter limit below",
+  rowsPerStatement: "chunkRows' chunk size, for writers that chunk as they go; checked against the 2,100-parameter limit below",
   ID_CHUNK: "ids per IN list; checked against the 2,100-parameter limit below",
   BANK_LINE_COLUMNS: "columns per bank line row, for chunkRows; checked against the 2,100-parameter limit below",
 };

@@ -10,10 +10,15 @@ import { bool, date, int, join, minor, raw, seq, Sql, sql, text, type Dialect, t
 
 /** Rows per multi-row INSERT so that rows × columns stays under 2,000 parameters. */
 export function chunkRows<T>(rows: readonly T[], columns: number): T[][] {
-  const size = Math.max(1, Math.min(500, Math.floor(2000 / columns)));
+  const size = rowsPerStatement(columns);
   const chunks: T[][] = [];
   for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
   return chunks;
+}
+
+/** Rows per multi-row statement of `columns` parameters each (chunkRows' chunk size). */
+export function rowsPerStatement(columns: number): number {
+  return Math.max(1, Math.min(500, Math.floor(2000 / columns)));
 }
 
 /** Chunks for IN (…) lists. */
