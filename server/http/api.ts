@@ -90,6 +90,9 @@ export function apiRouter(deps: ApiDependencies): Router {
 
   // Aging answers per ledger state (aging-cache.ts): a report is recomputed only after a commit.
   const agingCache = new AgingCache();
+  // Requests for the same report at the same ledger state while it is being computed wait for
+  // that one computation (twenty clerks opening the workbook at nine must not run it twenty times).
+  const agingInFlight = new Map<string, Promise<string>>();
   router.get("/aging", read, async (req, res) => {
     const q = new QueryReader(req);
     const customerId = q.text("customerId");
@@ -109,9 +112,20 @@ export function apiRouter(deps: ApiDependencies): Router {
     const before = await store.currentCursor();
     let body = agingCache.get(before, key);
     if (body === undefined) {
-      body = JSON.stringify(await store.aging(query));
-      // Kept only if nothing committed while it was computed: then it is exactly the ledger at `before`.
-      if ((await store.currentCursor()) === before) agingCache.set(before, key, body);
+      const flight = `${before} ${key}`;
+      let computing = agingInFlight.get(flight);
+      if (computing === undefined) {
+        computing = (async () => {
+          const text = JSON.stringify(await store.aging(query));
+          // Kept only if nothing committed while it was computed: then it is exactly the ledger at `before`.
+          if ((await store.currentCursor()) === before) agingCache.set(before, key, text);
+          return text;
+        })();
+        agingInFlight.set(flight, computing);
+        const done = () => agingInFlight.delete(flight);
+        computing.then(done, done);
+      }
+      body = await computing;
     }
     res.type("json").send(body);
   });

@@ -151,4 +151,17 @@ describe("the aging cache behind GET /aging", () => {
     expect((await aging("?asOf=2026-11-22")).text).toBe(next.text);
     expect(computed).toBe(before + 1);
   });
+
+  // Last: it adds invoices the tests above do not expect.
+  it("computes once for many requests that arrive while it is being computed", async () => {
+    await push([anInvoiceOp({ id: "inv-flight-1", customerId: "cus-1", amount: "7.00" })]);
+    const before = computed;
+    const answers = await Promise.all(Array.from({ length: 12 }, () => aging("?basis=document")));
+    expect(computed).toBe(before + 1);
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    // Nothing stays in flight: after the next commit the next request computes again.
+    await push([anInvoiceOp({ id: "inv-flight-2", customerId: "cus-1", amount: "8.00" })]);
+    await aging("?basis=document");
+    expect(computed).toBe(before + 2);
+  });
 });
