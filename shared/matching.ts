@@ -1,11 +1,11 @@
 import { isValidCreditorReference, normalizeCreditorReference, type BankLine } from "./bank.js";
 import { referenceKey, SHORT_PAY_REASON, type Allocation } from "./cash-application.js";
 import { parseCurrency, type CurrencyCode } from "./currency.js";
-import { parseIsoDate, type IsoDate } from "./dates.js";
+import { addDays, parseIsoDate, type IsoDate } from "./dates.js";
 import { DomainError } from "./errors.js";
 import type { ArDocument } from "./ledger.js";
 import { Money, parseDecimal } from "./money.js";
-import { assertPaymentTerms, discountAmount } from "./terms.js";
+import { assertPaymentTerms, discountDeadline, MAX_TERM_DAYS } from "./terms.js";
 
 /**
  * The matching engine: for each imported bank line, who paid and which open
@@ -35,7 +35,28 @@ import { assertPaymentTerms, discountAmount } from "./terms.js";
  *    combination found by amount alone is discounted by the number of
  *    combinations expected to fit by coincidence (many open items, many
  *    invoices per payment), and a round amount matching one item counts only
- *    if no combination of round invoices fits it too.
+ *    if no combination of round invoices fits it too. Other rules of weight:
+ *    - a payer name as alike to several customers' names is held down only by
+ *      those whose open items explain the line about as well (two "Acme
+ *      Retail" customers, only one owed this amount, are told apart); another
+ *      customer's name weighs little against invoice numbers the amount
+ *      settles when that customer is owed nothing that fits;
+ *    - a typo the exact amount confirms counts more when the amount has cents;
+ *      a typo settled within tolerance is discounted by how many of the
+ *      customer's other open amounts lie that near (a coincidence);
+ *    - a partial payment is trusted when it pays at least half of what the
+ *      remittance names (one invoice, or several applied oldest due first),
+ *      and doubted when it pays less than half of the named invoice while an
+ *      invoice one character from the written number would be mostly paid.
+ *
+ * Speed: everything that does not depend on the line is worked out once per
+ * call — per item its discount and deadline; per customer and
+ * currency its items sorted for the amount searches, with indexes by open
+ * amount and by amount net of the discount; invoice numbers indexed by key,
+ * digits and by the digits less one character at each position (typos are
+ * looked up, not searched for); name blocks with a cheap upper bound on the
+ * similarity before it is worked out. Candidate customers are bounded (the
+ * account's, up to three by name, by invoice number, by amount).
  *
  * Safety rules that no score can override (a "gated" suggestion's confidence
  * is capped at GATED_CONFIDENCE and it is never auto-accepted):
@@ -142,9 +163,21 @@ const EVIDENCE = {
   invoiceNumberUnfit: 0.7,
   /** A one-character typo that the exact amount confirms. */
   typoConfirmed: 0.95,
+  /** … an amount that is not a whole number of currency units. */
+  typoConfirmedCents: 0.98,
   typo: 0.6,
   /** Only this customer has an open item of exactly this amount. */
   uniqueAmount: 0.8,
+};
+
+/** Factors on the customer confidence when evidence points at another customer. */
+const PENALTY = {
+  /** The payer's name is clearly another customer's. */
+  otherName: 0.8,
+  /** … but the remittance names this customer's invoices (and the amount fits them, or a typo the amount confirms). */
+  otherNameReferenced: 0.9,
+  /** … and nothing the other customer has open fits the amount or the remittance. */
+  otherNameIdle: 0.97,
 };
 
 const FIT = {
@@ -154,13 +187,16 @@ const FIT = {
   namedGrossShort: 0.85,
   /** The payer states what it pays on each invoice, less than open: apply as stated, the rest stays open. */
   namedStatedPartial: 0.93,
-  /** One named invoice, paid short by more than the tolerance: apply the cash, the rest stays open. */
+  /** One named invoice, mostly paid but short by more than the tolerance: apply the cash, the rest stays open. */
   namedPartialSingle: 0.93,
+  /** One named invoice of which less than half is paid: an instalment, or a number misread; a person looks. */
+  namedPartialLittle: 0.7,
   /**
-   * Several named invoices paid short by more than the tolerance but by at most 5% of their total (a large
-   * bank fee, a small deduction): applied oldest due first as cash-application.ts does; the rest stays open.
+   * Several named invoices, every number in the remittance one of them, mostly paid but short by more than
+   * the tolerance (a large bank fee, a deduction): applied oldest due first as cash-application.ts does;
+   * the rest stays open.
    */
-  namedPartialSmall: 0.92,
+  namedPartialMost: 0.92,
   namedOver: 0.7,
   namedPartial: 0.55,
   /** Each named invoice left out of the fit (paid some of what the remittance lists). */
@@ -318,6 +354,32 @@ export function damerauLevenshtein(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
+/**
+ * Whether two different strings are exactly one edit apart in the sense of
+ * `damerauLevenshtein` (one insertion, deletion, substitution or swap of two
+ * neighbours), without building its table.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a === b) return false;
+  const sameFrom = (x: string, y: string, i: number, j: number): boolean => {
+    while (i < x.length) if (x.charCodeAt(i++) !== y.charCodeAt(j++)) return false;
+    return true;
+  };
+  if (a.length === b.length) {
+    let i = 0;
+    while (a.charCodeAt(i) === b.charCodeAt(i)) i++;
+    // One substitution, or two neighbours swapped; the rest must be equal.
+    if (sameFrom(a, b, i + 1, i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && sameFrom(a, b, i + 2, i + 2);
+  }
+  const short = a.length < b.length ? a : b;
+  const long = a.length < b.length ? b : a;
+  if (long.length - short.length !== 1) return false;
+  let i = 0;
+  while (i < short.length && short.charCodeAt(i) === long.charCodeAt(i)) i++;
+  return sameFrom(short, long, i, i + 1);
+}
+
 function isSubsequence(short: string, long: string): boolean {
   let i = 0;
   for (const ch of long) if (i < short.length && short[i] === ch) i++;
@@ -346,26 +408,41 @@ function wordSimilarity(a: string, b: string): number {
 
 interface NameForm {
   readonly words: readonly string[];
+  /** Runs of 2..5 words as one word ("NORTH WIND" → "NORTHWIND") or as initials ("BLUE RIDGE LOGISTICS" → "BRL"), worked out when first needed. */
+  runs?: ReadonlyMap<string, readonly { from: number; to: number; score: number }[]>;
+}
+
+function runsOf(form: NameForm): ReadonlyMap<string, readonly { from: number; to: number; score: number }[]> {
+  if (form.runs !== undefined) return form.runs;
+  const runs = new Map<string, { from: number; to: number; score: number }[]>();
+  const add = (key: string, run: { from: number; to: number; score: number }) => {
+    const list = runs.get(key);
+    if (list === undefined) runs.set(key, [run]);
+    else list.push(run);
+  };
+  const many = form.words;
+  for (let from = 0; from < many.length; from++) {
+    let joined = "";
+    let initials = "";
+    for (let to = from; to < Math.min(many.length, from + 5); to++) {
+      joined += many[to] ?? "";
+      initials += (many[to] ?? "").charAt(0);
+      if (to === from) continue;
+      add(joined, { from, to, score: 0.95 });
+      if (initials !== joined && initials.length >= 2) add(initials, { from, to, score: 0.85 });
+    }
+  }
+  form.runs = runs;
+  return runs;
 }
 
 /** Pairs one word of one side with a run of words of the other: "NORTHWIND" ~ "NORTH WIND", "BRL" ~ "BLUE RIDGE LOGISTICS". */
-function runPairs(
-  single: readonly string[],
-  many: readonly string[],
-): { one: number; from: number; to: number; score: number }[] {
+function runPairs(single: NameForm, many: NameForm): { one: number; from: number; to: number; score: number }[] {
   const pairs: { one: number; from: number; to: number; score: number }[] = [];
-  single.forEach((word, one) => {
-    for (let from = 0; from < many.length; from++) {
-      let joined = "";
-      let initials = "";
-      for (let to = from; to < Math.min(many.length, from + 5); to++) {
-        joined += many[to] ?? "";
-        initials += (many[to] ?? "").charAt(0);
-        if (to === from) continue;
-        if (joined === word) pairs.push({ one, from, to, score: 0.95 });
-        else if (initials === word && word.length >= 2) pairs.push({ one, from, to, score: 0.85 });
-      }
-    }
+  const runs = runsOf(many);
+  single.words.forEach((word, one) => {
+    const found = runs.get(word);
+    if (found !== undefined) for (const run of found) pairs.push({ one, from: run.from, to: run.to, score: run.score });
   });
   return pairs;
 }
@@ -380,7 +457,12 @@ export function nameSimilarity(a: string, b: string, weight: (word: string) => n
   return formSimilarity({ words: normalizeName(a) }, { words: normalizeName(b) }, weight);
 }
 
-function formSimilarity(payer: NameForm, customer: NameForm, weight: (word: string) => number): number {
+function formSimilarity(
+  payer: NameForm,
+  customer: NameForm,
+  weight: (word: string) => number,
+  similar: (a: string, b: string) => number = wordSimilarity,
+): number {
   const p = payer.words;
   const c = customer.words;
   if (p.length === 0 || c.length === 0) return 0;
@@ -395,12 +477,12 @@ function formSimilarity(payer: NameForm, customer: NameForm, weight: (word: stri
   const pairs: Pair[] = [];
   p.forEach((pw, i) => {
     c.forEach((cw, j) => {
-      const score = wordSimilarity(pw, cw);
+      const score = similar(pw, cw);
       if (score > 0) pairs.push({ ps: [i], cs: [j], score });
     });
   });
-  for (const r of runPairs(p, c)) pairs.push({ ps: [r.one], cs: range(r.from, r.to), score: r.score });
-  for (const r of runPairs(c, p)) pairs.push({ ps: range(r.from, r.to), cs: [r.one], score: r.score });
+  for (const r of runPairs(payer, customer)) pairs.push({ ps: [r.one], cs: range(r.from, r.to), score: r.score });
+  for (const r of runPairs(customer, payer)) pairs.push({ ps: range(r.from, r.to), cs: [r.one], score: r.score });
   pairs.sort((x, y) => y.score - x.score || y.cs.length - x.cs.length);
   const pUsed = new Set<number>();
   const cUsed = new Set<number>();
@@ -435,11 +517,24 @@ function range(from: number, to: number): number[] {
 
 interface Item {
   readonly document: MatchingDocument;
+  /** The document's id, customer, currency and number, copied out of the caller's objects for fast access. */
+  readonly id: string;
+  readonly customerId: string;
+  readonly currency: CurrencyCode;
+  readonly number: string;
   readonly open: Money;
   readonly openMinor: bigint;
   readonly key: string;
   readonly digits: string;
   readonly disputed: boolean;
+  /**
+   * The early-payment discount on the open amount, when earned: the terms'
+   * percent rounded half-up; zero without discount terms or when it would
+   * leave nothing to pay (the same rule as cash-application).
+   */
+  readonly discount: Money;
+  /** The last booking date that earns `discount` (the deadline plus grace days); null: never. */
+  readonly discountUntil: IsoDate | null;
 }
 
 interface Settings {
@@ -481,8 +576,8 @@ function readSettings(options: unknown): Settings {
     fail("options.maxCombination", `must be a whole number from 1 to ${MAX_COMBINATION_LIMIT}`);
   }
   const graceDays = options.graceDays ?? 0;
-  if (!Number.isInteger(graceDays) || (graceDays as number) < 0)
-    fail("options.graceDays", "must be a whole number, 0 or more");
+  if (!Number.isInteger(graceDays) || (graceDays as number) < 0 || (graceDays as number) > MAX_TERM_DAYS)
+    fail("options.graceDays", `must be a whole number from 0 to ${MAX_TERM_DAYS}`);
   const searchBudget = options.searchBudget ?? DEFAULT_SEARCH_BUDGET;
   if (!Number.isInteger(searchBudget) || (searchBudget as number) < 1)
     fail("options.searchBudget", "must be a whole number, 1 or more");
@@ -534,7 +629,7 @@ function readCustomers(customers: unknown): Map<string, MatchingCustomer> {
   return byId;
 }
 
-function readItems(openItems: unknown, customers: ReadonlyMap<string, MatchingCustomer>): Item[] {
+function readItems(openItems: unknown, customers: ReadonlyMap<string, MatchingCustomer>, settings: Settings): Item[] {
   if (!Array.isArray(openItems)) fail("openItems", "must be a list of { document, open }");
   const seen = new Set<string>();
   return (openItems as unknown[]).map((raw, i) => {
@@ -560,13 +655,32 @@ function readItems(openItems: unknown, customers: ReadonlyMap<string, MatchingCu
     }
     if (open.isNegative()) fail(`${at}.open`, `${open.toString()} must not be negative`, "invalid_amount");
     const key = referenceKey(number);
+    const document = doc as unknown as MatchingDocument;
+    // Whether a payment earns the discount depends only on its booking date: worked out once here.
+    let discount = Money.zero(currency);
+    let discountUntil: IsoDate | null = null;
+    const terms = document.terms;
+    if (terms !== null && terms.discount !== null) {
+      const full = open.percentage(terms.discount.percent, "halfUp");
+      const deadline = discountDeadline(terms, document.documentDate);
+      if (full.isPositive() && full.lt(open) && deadline !== null) {
+        discount = full;
+        discountUntil = addDays(deadline, settings.graceDays);
+      }
+    }
     return {
-      document: doc as unknown as MatchingDocument,
+      document,
+      id,
+      customerId,
+      currency,
+      number,
       open,
       openMinor: open.toMinor(),
       key,
       digits: digitsOf(key),
       disputed: doc.disputed === true,
+      discount,
+      discountUntil,
     };
   });
 }
@@ -606,6 +720,9 @@ class NameIndex {
   readonly #df = new Map<string, number>();
   readonly #customerCount: number;
   readonly #cache = new Map<string, { customerId: string; similarity: number; written: string }[]>();
+  /** Word pairs and word weights already worked out: the same few hundred words recur in every name. */
+  readonly #pairs = new Map<string, Map<string, number>>();
+  readonly #weights = new Map<string, number>();
 
   constructor(customers: Iterable<MatchingCustomer>) {
     let count = 0;
@@ -637,9 +754,82 @@ class NameIndex {
   }
 
   /** Rare words weigh more: "SUMMIT" shared by many customers says less than "VANDELAY". */
-  readonly weight = (word: string): number => Math.log(1 + this.#customerCount / (this.#df.get(word) ?? 1));
+  readonly weight = (word: string): number => {
+    let w = this.#weights.get(word);
+    if (w === undefined) {
+      w = Math.log(1 + this.#customerCount / (this.#df.get(word) ?? 1));
+      this.#weights.set(word, w);
+    }
+    return w;
+  };
 
-  /** The customers whose names resemble `payer`, best first, one entry per customer (its best name). */
+  readonly #similar = (a: string, b: string): number => {
+    let row = this.#pairs.get(a);
+    if (row === undefined) {
+      row = new Map<string, number>();
+      this.#pairs.set(a, row);
+    }
+    let score = row.get(b);
+    if (score === undefined) {
+      score = wordSimilarity(a, b);
+      row.set(b, score);
+    }
+    return score;
+  };
+
+  /**
+   * Whether `customer` can be at least `floor` alike to `payer`, cheaply: at best every customer word
+   * that pairs with some payer word pairs perfectly, which bounds formSimilarity's weighted Dice by
+   * 2X / (C + X + U) (C: all customer words' weight, X: the pairable ones', U: payer words that pair
+   * with none).
+   */
+  #mayReach(payer: NameForm, customer: NameForm, floor: number): boolean {
+    const p = payer.words;
+    const c = customer.words;
+    if (p.length === 0 || c.length === 0) return false;
+    // Names cut short by the bank score high whatever the weights: formSimilarity decides those.
+    if (p.length >= 2 && p.length <= c.length && p.slice(0, -1).every((word, i) => word === c[i])) return true;
+    const pairable = c.map(() => false);
+    const payerPairs = p.map(() => false);
+    p.forEach((pw, i) => {
+      c.forEach((cw, j) => {
+        if (this.#similar(pw, cw) > 0) {
+          pairable[j] = true;
+          payerPairs[i] = true;
+        }
+      });
+    });
+    const customerRuns = runsOf(customer);
+    const payerRuns = runsOf(payer);
+    p.forEach((word, i) => {
+      for (const r of customerRuns.get(word) ?? []) {
+        payerPairs[i] = true;
+        for (let j = r.from; j <= r.to; j++) pairable[j] = true;
+      }
+    });
+    c.forEach((word, j) => {
+      for (const r of payerRuns.get(word) ?? []) {
+        pairable[j] = true;
+        for (let i = r.from; i <= r.to; i++) payerPairs[i] = true;
+      }
+    });
+    let all = 0;
+    let paired = 0;
+    let alone = 0;
+    c.forEach((word, j) => {
+      all += this.weight(word);
+      if (pairable[j] === true) paired += this.weight(word);
+    });
+    p.forEach((word, i) => {
+      if (payerPairs[i] !== true) alone += this.weight(word);
+    });
+    return (2 * paired) / (all + paired + alone) >= floor;
+  }
+
+  /**
+   * The customers whose names resemble `payer` at least SIMILARITY_FLOOR, best first, one entry per
+   * customer (its best name). Less alike names never count for or against anyone (see nameStrength).
+   */
   match(payer: string): readonly { customerId: string; similarity: number; written: string }[] {
     const words = normalizeName(payer);
     const cacheKey = words.join(" ");
@@ -659,9 +849,10 @@ class NameIndex {
     for (const index of candidates) {
       const variant = this.#variants[index];
       if (variant === undefined) continue;
-      const similarity = formSimilarity(form, variant.form, this.weight);
+      if (!this.#mayReach(form, variant.form, SIMILARITY_FLOOR)) continue;
+      const similarity = formSimilarity(form, variant.form, this.weight, this.#similar);
       const previous = best.get(variant.customerId);
-      if (similarity > 0 && (previous === undefined || similarity > previous.similarity)) {
+      if (similarity >= SIMILARITY_FLOOR && (previous === undefined || similarity > previous.similarity)) {
         best.set(variant.customerId, { customerId: variant.customerId, similarity, written: variant.written });
       }
     }
@@ -681,22 +872,21 @@ interface Indexes {
   readonly byCustomer: ReadonlyMap<string, readonly Item[]>;
   readonly byKey: ReadonlyMap<string, readonly Item[]>;
   readonly byDigits: ReadonlyMap<string, readonly Item[]>;
-  /** Item digits with one character deleted → items, for one-edit lookups. */
-  readonly byDeletion: ReadonlyMap<string, readonly Item[]>;
+  /**
+   * byDeletionAt[i]: item digits with the character at position i deleted → items, for one-edit lookups
+   * (two numbers of one length that agree once each loses its i-th character differ in that one place).
+   */
+  readonly byDeletionAt: readonly ReadonlyMap<string, readonly Item[]>[];
   /** "USD:125000" → customers with an item that exactly this amount settles (gross, or net of its discount). */
   readonly byAmount: ReadonlyMap<string, ReadonlySet<string>>;
+  /** A customer's items in a currency, prepared for amount searches (built when first needed, then kept). */
+  readonly book: (customerId: string, currency: CurrencyCode) => Book;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
-  else if (!list.includes(value)) list.push(value);
-}
-
-function deletions(digits: string): string[] {
-  const out = new Set<string>();
-  for (let i = 0; i < digits.length; i++) out.add(digits.slice(0, i) + digits.slice(i + 1));
-  return [...out];
+  else list.push(value); // every caller adds a value to a key once
 }
 
 function byDueDate(a: Item, b: Item): number {
@@ -714,18 +904,24 @@ function buildIndexes(input: {
   customers: ReadonlyMap<string, MatchingCustomer>;
   items: readonly Item[];
   knownAccounts: ReadonlyMap<string, string>;
+  settings: Settings;
 }): Indexes {
   const byCustomer = new Map<string, Item[]>();
   const byKey = new Map<string, Item[]>();
   const byDigits = new Map<string, Item[]>();
-  const byDeletion = new Map<string, Item[]>();
+  const byDeletionAt: Map<string, Item[]>[] = [];
   const byAmount = new Map<string, Set<string>>();
   for (const item of input.items) {
     if (item.document.type === "creditMemo" || !item.open.isPositive()) continue;
     pushTo(byCustomer, item.document.customerId, item);
     if (item.key !== "") pushTo(byKey, item.key, item);
     if (item.digits.length >= 3) pushTo(byDigits, item.digits, item);
-    if (item.digits.length >= 4) for (const d of deletions(item.digits)) pushTo(byDeletion, d, item);
+    if (item.digits.length >= 4) {
+      for (let i = 0; i < item.digits.length; i++) {
+        const at = (byDeletionAt[i] ??= new Map<string, Item[]>());
+        pushTo(at, item.digits.slice(0, i) + item.digits.slice(i + 1), item);
+      }
+    }
     const own = (minor: bigint) => {
       const amountKey = `${item.open.currency}:${minor}`;
       const owners = byAmount.get(amountKey) ?? new Set<string>();
@@ -734,11 +930,7 @@ function buildIndexes(input: {
     };
     own(item.openMinor);
     // The amount after the discount too, whether or not a given payment date still earns it.
-    const percent = item.document.terms?.discount?.percent;
-    if (percent !== undefined) {
-      const discount = item.open.percentage(percent, "halfUp");
-      if (discount.isPositive() && discount.lt(item.open)) own(item.openMinor - discount.toMinor());
-    }
+    if (item.discount.isPositive()) own(item.openMinor - item.discount.toMinor());
   }
   for (const list of byCustomer.values()) list.sort(byDueDate);
   const accounts = new Map<string, string>();
@@ -746,14 +938,28 @@ function buildIndexes(input: {
   for (const [account, customerId] of input.knownAccounts) {
     if (input.customers.has(customerId)) accounts.set(normalizeAccount(account), customerId);
   }
+  const books = new Map<string, Book>();
+  const book = (customerId: string, currency: CurrencyCode): Book => {
+    const key = `${currency}:${customerId}`;
+    let found = books.get(key);
+    if (found === undefined) {
+      found = makeBook(
+        (byCustomer.get(customerId) ?? []).filter((item) => item.currency === currency),
+        input.settings,
+      );
+      books.set(key, found);
+    }
+    return found;
+  };
   return {
     customers: input.customers,
     names: new NameIndex(input.customers.values()),
     accounts,
+    book,
     byCustomer,
     byKey,
     byDigits,
-    byDeletion,
+    byDeletionAt,
     byAmount,
   };
 }
@@ -817,26 +1023,34 @@ interface TokenMatch {
 }
 
 function matchToken(token: RefToken, ix: Indexes, currency: CurrencyCode): TokenMatch {
-  const usable = (item: Item) => item.document.currency === currency;
+  const usable = (item: Item) => item.currency === currency;
   const byKey = (ix.byKey.get(token.key) ?? []).filter(usable);
   const exact = byKey.length > 0 ? byKey : (ix.byDigits.get(token.digits) ?? []).filter(usable);
-  const typo = new Set<Item>();
+  const typo: Item[] = [];
   const q = token.digits;
   if (q.length >= 4) {
-    const consider = (items: readonly Item[] | undefined) => {
-      for (const item of items ?? []) {
-        if (usable(item) && !exact.includes(item) && item.digits !== q && damerauLevenshtein(q, item.digits) === 1) {
-          typo.add(item);
-        }
+    const take = (items: readonly Item[] | undefined, check: boolean) => {
+      if (items === undefined) return;
+      for (const item of items) {
+        if (item.currency !== currency || item.digits === q || exact.includes(item) || typo.includes(item)) continue;
+        if (!check || oneEditApart(q, item.digits)) typo.push(item);
       }
     };
-    for (const d of deletions(q)) {
-      consider(ix.byDigits.get(d)); // the payer typed one character too many
-      consider(ix.byDeletion.get(d)); // one character substituted or two swapped
+    for (let i = 0; i < q.length; i++) {
+      const d = q.slice(0, i) + q.slice(i + 1);
+      take(ix.byDigits.get(d), false); // the payer typed one character too many
+      take(ix.byDeletionAt[i]?.get(d), false); // one character replaced
+      if (i + 1 < q.length) take(ix.byDeletionAt[i + 1]?.get(d), true); // two neighbours swapped (or two replaced)
     }
-    consider(ix.byDeletion.get(q)); // the payer left one character out
+    for (let i = 0; i <= q.length; i++) take(ix.byDeletionAt[i]?.get(q), false); // the payer left one character out
   }
-  return { token, exact, typo: [...typo] };
+  // In document-number order, whatever the order of the open items.
+  typo.sort((a, b) => compareText(a.number, b.number) || compareText(a.id, b.id));
+  return { token, exact, typo };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -866,33 +1080,21 @@ interface LineContext {
   readonly currency: CurrencyCode;
   readonly date: IsoDate;
   readonly settings: Settings;
-  readonly discounts: Map<string, Money>;
+  readonly zero: Money;
 }
 
+/** The discount a payment booked on the line's date earns on the item (terms.ts discountAmount, worked out ahead). */
 function discountOf(ctx: LineContext, item: Item): Money {
-  const cached = ctx.discounts.get(item.document.id);
-  if (cached !== undefined) return cached;
-  const zero = Money.zero(ctx.currency);
-  const terms = item.document.terms;
-  let discount = zero;
-  if (terms !== null && terms.discount !== null) {
-    discount = discountAmount({
-      terms,
-      amount: item.open,
-      documentDate: item.document.documentDate,
-      paymentDate: ctx.date,
-      graceDays: ctx.settings.graceDays,
-    });
-    // A discount that would leave nothing to pay is not a discount (same rule as cash-application).
-    if (discount.gte(item.open)) discount = zero;
-  }
-  ctx.discounts.set(item.document.id, discount);
-  return discount;
+  return item.discountUntil !== null && ctx.date <= item.discountUntil ? item.discount : ctx.zero;
 }
 
 function toleranceOf(ctx: LineContext, open: Money): Money | null {
+  return toleranceFor(ctx.settings, open);
+}
+
+function toleranceFor(settings: Settings, open: Money): Money | null {
   const limits: Money[] = [];
-  const { toleranceAmount, tolerancePercent } = ctx.settings;
+  const { toleranceAmount, tolerancePercent } = settings;
   if (toleranceAmount !== null && toleranceAmount.currency === open.currency) limits.push(toleranceAmount);
   if (tolerancePercent !== null) limits.push(open.percentage(tolerancePercent, "down"));
   if (limits.length === 0) return null;
@@ -943,6 +1145,7 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
       const pieces: Piece[] = [];
       const parts: string[] = [];
       let partial = false;
+      let writtenOff = false;
       for (const item of items) {
         const s = stated.get(item.document.id) ?? zero;
         const discount = discountOf(ctx, item);
@@ -958,6 +1161,7 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
           );
         } else if (s.lt(expected) && s.isPositive() && tolerance !== null && expected.subtract(s).lte(tolerance)) {
           const short = expected.subtract(s);
+          writtenOff = true;
           pieces.push({ item, amount: s, discount, writeOff: short });
           parts.push(
             `${item.document.number} ${s.format()} paid of open ${item.open.format()}${lessDiscountText(item, discount)}: short ${short.format()} written off (within tolerance ${tolerance.format()})`,
@@ -973,7 +1177,8 @@ function fitSet(ctx: LineContext, items: readonly Item[], stated: ReadonlyMap<st
         }
       }
       return {
-        type: partial ? "statedPartial" : "stated",
+        // A stated amount short within tolerance is written off: no more exact than any other write-off.
+        type: partial ? "statedPartial" : writtenOff ? "writeOff" : "stated",
         pieces,
         description: `amounts stated in remittance: ${parts.join("; ")}`,
       };
@@ -1078,12 +1283,68 @@ function invoiceNumberStrength(k: number): number {
 }
 
 /** Explains the amount with the invoices the remittance names; null when none of them belongs to the customer. */
+/** What the remittance names of a customer's items when the amount settles none of the readings. */
+interface NamedOnly {
+  /** Invoices the remittance names exactly, oldest due first. */
+  readonly named: readonly Item[];
+  /** Written numbers that name one or more of the customer's invoices (exactly or one character off). */
+  readonly slots: number;
+  /** The customer's invoices one character away from a number that names another of them exactly. */
+  readonly neighbours: readonly { readonly item: Item; readonly written: string }[];
+}
+
+/** A whole number of currency units (and of hundreds of minor units): the kind of amount many invoices share. */
+function isRound(amount: Money): boolean {
+  return amount.toMinor() % 10n ** BigInt(Math.max(2, amount.minorUnits)) === 0n;
+}
+
+/** The share of the customer's other open items whose amounts lie within `tolerance` of `item`'s. */
+function nearShare(book: Book, item: Item, tolerance: bigint): number {
+  const sorted = book.gross.sorted; // largest first
+  const firstAtMost = (bound: bigint) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] ?? 0n) > bound) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const near = firstAtMost(item.openMinor - tolerance - 1n) - firstAtMost(item.openMinor + tolerance);
+  const others = book.undisputed.length - 1;
+  return others <= 0 ? 0 : Math.max(0, near - 1) / others;
+}
+
+/** Whether `paid` is at least half of `open`. */
+function mostlyPaid(paid: Money, open: Money): boolean {
+  return paid.add(paid).gte(open);
+}
+
+/**
+ * A payment of less than half a named invoice is doubtful when an invoice of the same customer one
+ * character from the written number would be mostly paid by it: the payer may have mistyped.
+ */
+function closerNeighbour(
+  paid: Money,
+  named: Item,
+  neighbours: readonly { readonly item: Item; readonly written: string }[],
+): string | null {
+  if (mostlyPaid(paid, named.open)) return null;
+  const closer = neighbours.find((n) => n.item !== named && n.item.open.gte(paid) && mostlyPaid(paid, n.item.open));
+  return closer === undefined
+    ? null
+    : `but ${closer.item.document.number}, one character from "${closer.written}", is closer to the amount (open ${closer.item.open.format()})`;
+}
+
 function proposeFromNames(
   ctx: LineContext,
-  customerItems: readonly Item[],
+  customerId: string,
+  book: Book,
   matches: readonly TokenMatch[],
-): Proposal | { readonly named: readonly Item[]; readonly slots: number } | null {
-  const mine = new Set(customerItems);
+): Proposal | NamedOnly | null {
+  // Token matches are in the line's currency already.
+  const mine = { has: (item: Item) => item.customerId === customerId };
   type Option = { item: Item; typo: boolean };
   const slots: { token: RefToken; options: Option[]; exact: boolean }[] = [];
   for (const m of matches) {
@@ -1098,7 +1359,8 @@ function proposeFromNames(
   }
   if (slots.length === 0) return null;
 
-  type Pick = { item: Item; token: RefToken; typo: boolean; overrides: boolean };
+  /** `alone`: the written number is one character from this invoice and from no other of the customer's. */
+  type Pick = { item: Item; token: RefToken; typo: boolean; overrides: boolean; alone: boolean };
   interface Candidate {
     fit: SetFit;
     picks: Pick[];
@@ -1106,6 +1368,15 @@ function proposeFromNames(
     typos: number;
     overrides: number;
   }
+  const target = ctx.amount.toMinor();
+  // At least the tolerance on an open total (minor units): the amount limit, or — with a percent alone — the total itself.
+  const { toleranceAmount, tolerancePercent } = ctx.settings;
+  const toleranceBound = (gross: bigint): bigint =>
+    toleranceAmount !== null && toleranceAmount.currency === ctx.currency
+      ? toleranceAmount.toMinor()
+      : tolerancePercent !== null
+        ? gross
+        : 0n;
   const candidates: Candidate[] = [];
   let explored = 0;
   const picks: Pick[] = [];
@@ -1123,6 +1394,16 @@ function proposeFromNames(
       for (const pick of picks) {
         if (!items.includes(pick.item)) items.push(pick.item);
         if (pick.token.stated !== null) stated.set(pick.item.document.id, pick.token.stated);
+      }
+      // Most readings are far from the amount: ruled out on minor units before fitSet works them out.
+      if (!items.every((item) => stated.has(item.document.id))) {
+        let gross = 0n;
+        let discounts = 0n;
+        for (const item of items) {
+          gross += item.openMinor;
+          discounts += discountOf(ctx, item).toMinor();
+        }
+        if (target > gross || target < gross - discounts - toleranceBound(gross)) return;
       }
       items.sort(byDueDate);
       const fit = fitSet(ctx, items, stated);
@@ -1142,7 +1423,13 @@ function proposeFromNames(
       return;
     }
     for (const option of slot.options) {
-      picks.push({ item: option.item, token: slot.token, typo: option.typo, overrides: option.typo && slot.exact });
+      picks.push({
+        item: option.item,
+        token: slot.token,
+        typo: option.typo,
+        overrides: option.typo && slot.exact,
+        alone: slot.options.length === 1,
+      });
       walk(at + 1, exactLeftOut);
       picks.pop();
     }
@@ -1161,7 +1448,10 @@ function proposeFromNames(
     return 0;
   });
   const best = candidates[0];
-  if (best === undefined) return { named, slots: slots.length };
+  const neighbours = slots
+    .filter((slot) => slot.exact)
+    .flatMap((slot) => slot.options.filter((o) => o.typo).map((o) => ({ item: o.item, written: slot.token.written })));
+  if (best === undefined) return { named, slots: slots.length, neighbours };
   const setKey = (c: Candidate) =>
     c.fit.pieces
       .map((p) => p.item.document.id)
@@ -1171,10 +1461,29 @@ function proposeFromNames(
 
   let fit = FIT_CONFIDENCE[best.fit.type];
   // One typo in a remittance happens; a second in the same one is more likely a wrong reading. A typo
-  // the amount confirms only loosely (short within tolerance) could as well be another neighbour.
+  // the amount confirms only loosely (short within tolerance) could as well be another neighbour — unless
+  // the written number is one character from no other of the customer's invoices.
   for (let i = 0; i < best.typos; i++) fit *= i === 0 ? FIT.typoPick : FIT.extraTypo;
   const exactFit = best.fit.type === "gross" || best.fit.type === "net" || best.fit.type === "stated";
-  if (best.typos > 0 && !exactFit) fit *= FIT.typoLoose;
+  if (!exactFit && best.picks.some((p) => p.typo && !p.alone)) {
+    if (best.fit.type === "writeOff") {
+      // How many of the other invoices one character from the written numbers would fit within the tolerance
+      // by coincidence, judged by how many of the customer's open amounts lie that near: few, and the
+      // amount pins the typo down nearly as well as an exact amount would.
+      const total = Money.sum(
+        best.fit.pieces.map((p) => p.item.open),
+        ctx.currency,
+      );
+      const tolerance = toleranceOf(ctx, total)?.toMinor() ?? 0n;
+      let chance = 0;
+      for (const pick of best.picks) {
+        if (!pick.typo || pick.alone) continue;
+        const others = (slots.find((slot) => slot.token === pick.token)?.options.length ?? 1) - 1;
+        chance += others * nearShare(book, pick.item, tolerance);
+      }
+      fit /= 1 + chance;
+    } else fit *= FIT.typoLoose;
+  }
   if (best.overrides > 0) fit *= FIT.typoOverride;
   for (let i = 0; i < best.exactLeftOut; i++) fit *= FIT.namedLeftOut;
   const labels = best.picks
@@ -1188,6 +1497,17 @@ function proposeFromNames(
       .filter((item) => !best.fit.pieces.some((p) => p.item === item))
       .map((item) => item.document.number);
     if (left.length > 0) reasons.push(`${left.join(", ")} also in remittance but not paid by this amount`);
+  }
+  if (best.fit.type === "statedPartial") {
+    for (const piece of best.fit.pieces) {
+      if (!piece.amount.lt(piece.item.open)) continue;
+      const doubt = closerNeighbour(piece.amount, piece.item, neighbours);
+      if (doubt !== null) {
+        fit = Math.min(fit, FIT.ambiguous);
+        reasons.push(doubt);
+        break;
+      }
+    }
   }
   if (rival !== undefined) {
     fit = Math.min(fit, FIT.ambiguous);
@@ -1207,11 +1527,13 @@ function proposeFromNames(
     });
   } else {
     const confirmed = exactFit;
+    // An amount with cents that equals the invoice a typo points at is hardly a coincidence; a round one may be.
+    const cents = !isRound(ctx.amount);
     evidence.push({
       kind: "reference",
-      strength: confirmed ? EVIDENCE.typoConfirmed : EVIDENCE.typo,
+      strength: confirmed ? (cents ? EVIDENCE.typoConfirmedCents : EVIDENCE.typoConfirmed) : EVIDENCE.typo,
       reason: confirmed
-        ? "an invoice number in remittance, one character off, names this customer's invoice of exactly this amount"
+        ? `an invoice number in remittance, one character off, names this customer's invoice of exactly this amount${cents ? " (to the cent)" : ""}`
         : "an invoice number in remittance, one character off, names this customer's invoice",
     });
   }
@@ -1231,18 +1553,80 @@ interface SearchResult {
 }
 
 /**
- * Subsets of 2..maxSize values summing to `target`, smallest subsets first,
- * stopping at the second solution (one is a match, two are a guess) or when
- * the step budget runs out. Values are sorted largest first so the running
- * bounds (the k largest and k smallest still available) prune early.
+ * A list of amounts (minor units) prepared once for many searches: sorted
+ * largest first (ties by position) with running sums, so a search finds where
+ * to start by bisection instead of scanning; and its mean and variance for
+ * `expectedChanceCombinations`.
  */
-function findCombinations(values: readonly bigint[], target: bigint, maxSize: number, budget: number): SearchResult {
-  const order = values.map((v, i) => ({ v, i })).sort((a, b) => (a.v > b.v ? -1 : a.v < b.v ? 1 : a.i - b.i));
-  const sorted = order.map((o) => o.v);
-  const n = sorted.length;
+interface ValueSet {
+  /** Amount → its positions in `sorted`, ascending: the last member of a combination is looked up. */
+  readonly positions: ReadonlyMap<bigint, readonly number[]>;
+  /** The amounts in their own order (oldest due first for a customer's items). */
+  readonly values: readonly bigint[];
+  /** Positions in `values`, largest amount first. */
+  readonly order: readonly number[];
+  readonly sorted: readonly bigint[];
+  /** prefix[k] = the sum of the k largest amounts. */
+  readonly prefix: readonly bigint[];
+  readonly mean: number;
+  readonly variance: number;
+  /** runSums[k][i]: the sum of the k values from position i of `sorted` on (filled when first needed). */
+  readonly runSums: bigint[][];
+}
+
+function valueSet(values: readonly bigint[]): ValueSet {
+  const order = values
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => (a.v > b.v ? -1 : a.v < b.v ? 1 : a.i - b.i))
+    .map((o) => o.i);
+  const sorted = order.map((i) => values[i] ?? 0n);
   const prefix: bigint[] = [0n];
   for (const v of sorted) prefix.push((prefix.at(-1) ?? 0n) + v);
+  const positions = new Map<bigint, number[]>();
+  sorted.forEach((v, k) => {
+    const list = positions.get(v);
+    if (list === undefined) positions.set(v, [k]);
+    else list.push(k);
+  });
+  // A statistic about amounts for estimating chances, so plain floating point; no amount is computed from it.
+  const xs = values.map((v) => Number(v));
+  const n = xs.length;
+  const mean = n === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / n;
+  const variance = n === 0 ? 0 : xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  return { positions, values, order, sorted, prefix, mean, variance, runSums: [] };
+}
+
+/**
+ * Subsets of 2..maxSize values summing to `target`, smallest subsets first,
+ * stopping at the second solution (one is a match, two are a guess) or when
+ * the step budget runs out. Values are taken largest first so the running
+ * bounds (the k largest and k smallest still available) prune early.
+ */
+function findCombinations(set: ValueSet, target: bigint, maxSize: number, budget: number): SearchResult {
+  const { order, sorted, prefix, positions, runSums } = set;
+  const n = sorted.length;
   const sum = (from: number, count: number) => (prefix[from + count] ?? 0n) - (prefix[from] ?? 0n);
+  const sumsOf = (count: number): bigint[] => {
+    let sums = runSums[count];
+    if (sums === undefined) {
+      sums = [];
+      for (let i = 0; i + count <= n; i++) sums.push(sum(i, count));
+      runSums[count] = sums;
+    }
+    return sums;
+  };
+  /** The first position from `from` on whose value is at most `bound` (values are sorted largest first). */
+  const firstAtMost = (from: number, bound: bigint) => {
+    let lo = from;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] ?? 0n) > bound) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const smallestSums = range(0, Math.min(maxSize, n)).map((k) => sum(n - k, k));
   const solutions: number[][] = [];
   let steps = 0;
   let complete = true;
@@ -1254,18 +1638,29 @@ function findCombinations(values: readonly bigint[], target: bigint, maxSize: nu
     }
     if (left === 0) {
       if (remaining === 0n) {
-        solutions.push(chosen.map((c) => order[c]?.i ?? -1));
+        solutions.push(chosen.map((c) => order[c] ?? -1));
         return solutions.length < 2;
       }
       return true;
     }
-    for (let i = start; i <= n - left; i++) {
-      const v = sorted[i] ?? 0n;
-      if (v > remaining) continue;
-      if (sum(i, left) < remaining) break; // even the largest `left` values from here fall short
-      if (v + sum(n - (left - 1), left - 1) > remaining) continue; // even the smallest companions overshoot
+    if (left === 1) {
+      // The last member: every later position holding exactly what remains, in order.
+      for (const i of positions.get(remaining) ?? []) {
+        if (i < start) continue;
+        chosen.push(i);
+        const go = walk(n, 0, 0n);
+        chosen.pop();
+        if (!go) return false;
+      }
+      return true;
+    }
+    // Values so large that even the smallest companions overshoot are skipped in one step.
+    const smallest = smallestSums[left - 1] ?? 0n;
+    const largest = sumsOf(left);
+    for (let i = firstAtMost(start, remaining - smallest); i <= n - left; i++) {
+      if ((largest[i] ?? 0n) < remaining) break; // even the largest `left` values from here fall short
       chosen.push(i);
-      const go = walk(i + 1, left - 1, remaining - v);
+      const go = walk(i + 1, left - 1, remaining - (sorted[i] ?? 0n));
       chosen.pop();
       if (!go) return false;
     }
@@ -1297,11 +1692,13 @@ export function expectedChanceCombinations(
   size: number,
   count: (n: number) => number = (n) => binomial(n, size),
 ): number {
-  const n = values.length;
+  return chanceCombinations(valueSet(values), target, size, count);
+}
+
+function chanceCombinations(set: ValueSet, target: bigint, size: number, count: (n: number) => number): number {
+  const n = set.values.length;
   if (size < 1 || n < size) return 0;
-  const xs = values.map((v) => Number(v));
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  const { mean, variance } = set;
   const correction = n > 1 ? (n - size) / (n - 1) : 0;
   // At least one minor unit of spread: equal values make every sum land on a few points, not none.
   const sd = Math.max(1, Math.sqrt(size * variance * correction));
@@ -1309,31 +1706,100 @@ export function expectedChanceCombinations(
   return (count(n) * Math.exp(-0.5 * z * z)) / (sd * Math.sqrt(2 * Math.PI));
 }
 
-/** Runs of 2..maxSize consecutive values (in the given order) that sum to `target`. */
+/**
+ * Runs of 2..maxSize consecutive values (in the given order) that sum to
+ * `target`, first position first. Amounts are positive, so a sliding window
+ * finds them in one pass: from each start at most one run can fit.
+ */
 function findWindows(values: readonly bigint[], target: bigint, maxSize: number): number[][] {
   const windows: number[][] = [];
+  let end = 0; // exclusive
+  let sum = 0n;
   for (let start = 0; start < values.length; start++) {
-    let sum = 0n;
-    for (let size = 1; size <= maxSize && start + size <= values.length; size++) {
-      sum += values[start + size - 1] ?? 0n;
-      if (sum > target) break; // open amounts are positive
-      if (size >= 2 && sum === target) windows.push(range(start, start + size - 1));
+    if (end <= start) {
+      end = start;
+      sum = 0n;
     }
+    while (end < values.length && end - start < maxSize && sum < target) sum += values[end++] ?? 0n;
+    if (sum === target && end - start >= 2) windows.push(range(start, end - 1));
+    if (end > start) sum -= values[start] ?? 0n;
   }
   return windows;
 }
 
+// ---------------------------------------------------------------------------
+// A customer's open items in one currency, prepared once for all lines
+
+interface Book {
+  /** Applicable items (disputed ones too: a remittance may name them), oldest due first. */
+  readonly items: readonly Item[];
+  /** What amounts alone may be matched to: not disputed, oldest due first. */
+  readonly undisputed: readonly Item[];
+  readonly gross: ValueSet;
+  /** Open amount → positions in `undisputed`. */
+  readonly byGross: ReadonlyMap<bigint, readonly number[]>;
+  /** Open amount less the discount (when it has one) → positions in `undisputed`. */
+  readonly byNet: ReadonlyMap<bigint, readonly number[]>;
+  /** The largest tolerance of any item: no short pay of one item is further from the amount. */
+  readonly maxToleranceMinor: bigint | null;
+  /** Per booking date: which items earn their discount on it. */
+  readonly dated: Map<IsoDate, DatedBook>;
+}
+
+interface DatedBook {
+  readonly anyDiscount: boolean;
+  /** Open amounts less the discount each earns on the date. */
+  readonly net: ValueSet;
+  /** Positions in `undisputed`, by what settles them on the date (open less the discount earned) ascending. */
+  readonly byExpected: readonly number[];
+}
+
+function makeBook(items: readonly Item[], settings: Settings): Book {
+  const undisputed = items.filter((item) => !item.disputed);
+  const byGross = new Map<bigint, number[]>();
+  const byNet = new Map<bigint, number[]>();
+  let largest: Money | undefined;
+  undisputed.forEach((item, i) => {
+    pushTo(byGross, item.openMinor, i);
+    if (item.discount.isPositive()) pushTo(byNet, item.openMinor - item.discount.toMinor(), i);
+    if (largest === undefined || item.open.gt(largest)) largest = item.open;
+  });
+  return {
+    items,
+    undisputed,
+    gross: valueSet(undisputed.map((item) => item.openMinor)),
+    byGross,
+    byNet,
+    // The tolerance never shrinks as the open amount grows: the largest item's is the largest.
+    maxToleranceMinor: largest === undefined ? null : (toleranceFor(settings, largest)?.toMinor() ?? null),
+    dated: new Map(),
+  };
+}
+
+function datedBook(ctx: LineContext, book: Book): DatedBook {
+  const cached = book.dated.get(ctx.date);
+  if (cached !== undefined) return cached;
+  const netValues = book.undisputed.map((item) => item.openMinor - discountOf(ctx, item).toMinor());
+  const anyDiscount = book.undisputed.some((item) => discountOf(ctx, item).isPositive());
+  const byExpected = netValues
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : a.i - b.i))
+    .map((o) => o.i);
+  const dated = { anyDiscount, net: anyDiscount ? valueSet(netValues) : book.gross, byExpected };
+  book.dated.set(ctx.date, dated);
+  return dated;
+}
+
 /** Explains the amount with the customer's open items alone: one item, one combination, or a short pay. */
-function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix: Indexes): Proposal | null {
-  const zero = Money.zero(ctx.currency);
+function proposeFromAmount(ctx: LineContext, book: Book, ix: Indexes): Proposal | null {
+  const zero = ctx.zero;
   const T = ctx.amount;
-  const items = customerItems.filter((item) => !item.disputed);
+  const items = book.undisputed;
+  const dated = datedBook(ctx, book);
 
   const max = ctx.settings.maxCombination;
   const target = T.toMinor();
-  const grossValues = items.map((item) => item.openMinor);
-  const anyDiscount = items.some((item) => discountOf(ctx, item).isPositive());
-  const netValues = items.map((item) => item.open.subtract(discountOf(ctx, item)).toMinor());
+  const anyDiscount = dated.anyDiscount;
   const takesDiscount = (indexes: readonly number[]) =>
     indexes.some((i) => discountOf(ctx, items[i] as Item).isPositive());
   // Combinations of 2..max open items, all gross or all net of their discounts (computed once, when needed).
@@ -1341,9 +1807,9 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
   const combinations = () => {
     if (searched !== undefined) return searched;
     if (items.length < 2 || max < 2) return (searched = { found: [], complete: true });
-    const gross = findCombinations(grossValues, target, max, ctx.settings.searchBudget);
+    const gross = findCombinations(book.gross, target, max, ctx.settings.searchBudget);
     const netSearch = anyDiscount
-      ? findCombinations(netValues, target, max, ctx.settings.searchBudget)
+      ? findCombinations(dated.net, target, max, ctx.settings.searchBudget)
       : { solutions: [], complete: true };
     searched = {
       found: [
@@ -1357,8 +1823,8 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
   // How often a combination (or run) of this size would fit by coincidence, had the line been
   // something else (a short pay, a payment on account): many open items make that likelier.
   const chanceOf = (size: number, count: (n: number) => number) =>
-    expectedChanceCombinations(grossValues, target, size, count) +
-    (anyDiscount ? expectedChanceCombinations(netValues, target, size, count) : 0);
+    chanceCombinations(book.gross, target, size, count) +
+    (anyDiscount ? chanceCombinations(dated.net, target, size, count) : 0);
   const oneIn = (chance: number) =>
     chance >= 0.005 ? ` (by coincidence about 1 time in ${Math.max(2, Math.round(1 / chance))})` : "";
   const describe = (choice: { indexes: readonly number[]; net: boolean }) => {
@@ -1378,14 +1844,14 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
   };
 
   // One item, gross or net of its discount.
-  const singles: { item: Item; net: boolean }[] = [];
-  for (const item of items) {
-    if (item.open.equals(T)) singles.push({ item, net: false });
-    else {
-      const discount = discountOf(ctx, item);
-      if (discount.isPositive() && item.open.subtract(discount).equals(T)) singles.push({ item, net: true });
-    }
-  }
+  const singles = [
+    ...(book.byGross.get(target) ?? []).map((i) => ({ i, net: false })),
+    ...(book.byNet.get(target) ?? [])
+      .filter((i) => items[i]?.openMinor !== target && discountOf(ctx, items[i] as Item).isPositive())
+      .map((i) => ({ i, net: true })),
+  ]
+    .sort((a, b) => a.i - b.i)
+    .map(({ i, net }) => ({ item: items[i] as Item, net }));
   const first = singles[0];
   if (first !== undefined) {
     const { item } = first;
@@ -1409,7 +1875,7 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
       : `amount equals open ${item.open.format()} of ${item.document.number}${without}, the only open item of this customer with that amount`;
     // A round amount (whole units) may just as well be several round invoices paid together; an
     // amount with cents that equals one item exactly almost never is a coincidence.
-    const round = target % 10n ** BigInt(Math.max(2, T.minorUnits)) === 0n;
+    const round = isRound(T);
     const { found, complete } = round ? combinations() : { found: [], complete: true };
     const also = found[0];
     if (also !== undefined) {
@@ -1446,8 +1912,8 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
   if (items.length >= 2 && max >= 2) {
     // AP payment runs pay the invoices falling due in one window: consecutive in due-date order.
     const windows = [
-      ...findWindows(grossValues, target, max).map((indexes) => ({ indexes, net: false })),
-      ...(anyDiscount ? findWindows(netValues, target, max).filter(takesDiscount) : []).map((indexes) => ({
+      ...findWindows(book.gross.values, target, max).map((indexes) => ({ indexes, net: false })),
+      ...(anyDiscount ? findWindows(dated.net.values, target, max).filter(takesDiscount) : []).map((indexes) => ({
         indexes,
         net: true,
       })),
@@ -1458,7 +1924,7 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
     // A run is special only if no invoice in it could be swapped for another of the same amount.
     const window = windows[0];
     const swappable = (w: { indexes: readonly number[]; net: boolean }) => {
-      const values = w.net ? netValues : grossValues;
+      const values = w.net ? dated.net.values : book.gross.values;
       return w.indexes.some((i) => values.some((v, j) => j !== i && !w.indexes.includes(j) && v === values[i]));
     };
     if (window !== undefined && windows.length === 1 && !swappable(window)) {
@@ -1516,15 +1982,27 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
   }
 
   // A short pay of one item.
-  const shorts: { item: Item; short: Money; tolerance: Money }[] = [];
-  for (const item of items) {
-    const discount = discountOf(ctx, item);
-    const expected = item.open.subtract(discount);
-    const tolerance = toleranceOf(ctx, item.open);
-    if (tolerance === null || !T.lt(expected)) continue;
-    const short = expected.subtract(T);
-    if (short.lte(tolerance)) shorts.push({ item, short, tolerance });
+  // Only items that need a little more than the amount: from the first above it, up to the largest tolerance.
+  const shorts: { i: number; item: Item; short: Money; tolerance: Money }[] = [];
+  const expectedOf = (i: number) => (items[i]?.openMinor ?? 0n) - discountOf(ctx, items[i] as Item).toMinor();
+  const { byExpected } = dated;
+  let lo = 0;
+  let hi = byExpected.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (expectedOf(byExpected[mid] ?? 0) <= target) lo = mid + 1;
+    else hi = mid;
   }
+  for (let k = lo; k < byExpected.length && book.maxToleranceMinor !== null; k++) {
+    const i = byExpected[k] ?? 0;
+    if (expectedOf(i) - target > book.maxToleranceMinor) break;
+    const item = items[i] as Item;
+    const tolerance = toleranceOf(ctx, item.open);
+    if (tolerance === null) continue;
+    const short = item.open.subtract(discountOf(ctx, item)).subtract(T);
+    if (short.lte(tolerance)) shorts.push({ i, item, short, tolerance });
+  }
+  shorts.sort((a, b) => a.i - b.i);
   const short = shorts[0];
   if (short !== undefined) {
     const { item } = short;
@@ -1549,7 +2027,7 @@ function proposeFromAmount(ctx: LineContext, customerItems: readonly Item[], ix:
  * is an ordinary partial payment (the rest stays open); several, or more than
  * they owe, need a person to say which.
  */
-function proposePartial(ctx: LineContext, named: readonly Item[], remittance: { slots: number }): Proposal | null {
+function proposePartial(ctx: LineContext, named: readonly Item[], remittance: NamedOnly | null): Proposal | null {
   const zero = Money.zero(ctx.currency);
   if (named.length === 0) return null;
   const pieces: Piece[] = [];
@@ -1563,25 +2041,38 @@ function proposePartial(ctx: LineContext, named: readonly Item[], remittance: { 
   const names = named.map((item) => item.document.number).join(", ");
   const over = left.isPositive();
   // Single only when nothing else in the remittance (not even a typo) names another of the customer's invoices.
-  const single = named.length === 1 && remittance.slots === 1;
+  const slots = remittance?.slots ?? 0;
+  const single = named.length === 1 && slots === 1;
   const total = Money.sum(
     named.map((item) => item.open),
     ctx.currency,
   );
-  const smallShort =
-    remittance.slots === named.length &&
-    ctx.amount.lt(total) &&
-    total.subtract(ctx.amount).lte(total.percentage("5", "down"));
+  const mostly = mostlyPaid(ctx.amount, total);
+  // Several invoices mostly paid, when the remittance lists them and nothing else of the customer's.
+  const most = !over && slots === named.length && mostly;
+  const only = named[0];
+  const doubt =
+    single && !over && only !== undefined ? closerNeighbour(ctx.amount, only, remittance?.neighbours ?? []) : null;
+  const fit = over
+    ? FIT.namedOver
+    : single
+      ? mostly
+        ? FIT.namedPartialSingle
+        : FIT.namedPartialLittle
+      : most
+        ? FIT.namedPartialMost
+        : FIT.namedPartial;
   return {
     kind: "invoice",
     pieces,
-    fit: over ? FIT.namedOver : single ? FIT.namedPartialSingle : smallShort ? FIT.namedPartialSmall : FIT.namedPartial,
+    fit: doubt === null ? fit : Math.min(fit, FIT.ambiguous),
     reasons: [
       over
         ? `${names} in remittance; amount is more than ${single ? "its open" : "their open total"} ${total.format()}: ${left.format()} left unapplied`
         : single
-          ? `${names} in remittance; partial payment ${ctx.amount.format()} of open ${total.format()}: ${total.subtract(ctx.amount).format()} stays open (short by more than the tolerance)`
-          : `${names} in remittance; amount ${ctx.amount.format()} is ${total.subtract(ctx.amount).format()} short of their open total ${total.format()}, more than the tolerance${smallShort ? " but at most 5%" : ""}: applied oldest due first, the rest stays open`,
+          ? `${names} in remittance; partial payment ${ctx.amount.format()} of open ${total.format()}: ${total.subtract(ctx.amount).format()} stays open (short by more than the tolerance${mostly ? "" : "; less than half of it paid"})`
+          : `${names} in remittance; amount ${ctx.amount.format()} is ${total.subtract(ctx.amount).format()} short of their open total ${total.format()}, more than the tolerance${most ? " (at least half of it is paid)" : ""}: applied oldest due first, the rest stays open`,
+      ...(doubt === null ? [] : [doubt]),
     ],
     evidence: [
       {
@@ -1625,6 +2116,18 @@ function round3(x: number): number {
  * 0.8 → 0.7, 0.9 → 0.85, 1 → 0.95, linear in between) and is held down when
  * another customer's name is nearly as similar.
  */
+/**
+ * Names less alike than this say nothing: a name counts from 0.65 (nameStrength), and a rival name
+ * matters only within NAME_MARGIN of it.
+ */
+const SIMILARITY_FLOOR = 0.5;
+/** How far ahead of every other customer's name a payer name's best match must be to count in full. */
+const NAME_MARGIN = 0.15;
+/** A customer with a name as alike counts against a payer name only if what it has open fits at least this share as well. */
+const NAME_RIVAL_FIT = 0.9;
+/** Customers with names as alike examined (and passed over) at most, per payer name and customer. */
+const MAX_NAME_RIVALS = 6;
+
 function nameStrength(similarity: number, margin: number): number {
   if (similarity < 0.65) return 0;
   const points: readonly [number, number][] = [
@@ -1643,7 +2146,7 @@ function nameStrength(similarity: number, margin: number): number {
     }
   }
   if (margin < 0.1) return Math.min(strength, 0.45);
-  if (margin < 0.15) return Math.min(strength, 0.85);
+  if (margin < NAME_MARGIN) return Math.min(strength, 0.85);
   return strength;
 }
 
@@ -1680,6 +2183,45 @@ function unmatched(line: BankLine, index: number, kind: "unmatched" | "debit", r
   };
 }
 
+/** The best explanation of the line's amount with one customer's open items (null: nothing fits). */
+function proposeFor(
+  ctx: LineContext,
+  ix: Indexes,
+  customerId: string,
+  matches: readonly TokenMatch[],
+): Proposal | null {
+  const book = ix.book(customerId, ctx.currency);
+  const fromNames = proposeFromNames(ctx, customerId, book, matches);
+  if (fromNames !== null && "pieces" in fromNames) return fromNames;
+  const named = fromNames === null ? [] : fromNames.named;
+  const fromAmount = proposeFromAmount(ctx, book, ix);
+  const partial = proposePartial(ctx, named, fromNames);
+  const contradicted: Proposal | null =
+    fromAmount !== null && named.length > 0
+      ? {
+          ...fromAmount,
+          fit: fromAmount.fit * FIT.namedContradicted,
+          reasons: [
+            ...fromAmount.reasons,
+            `${named.map((item) => item.document.number).join(", ")} in remittance but the amount does not fit ${named.length === 1 ? "it" : "them"}`,
+          ],
+          uniqueExactAmount: false,
+          evidence: [
+            ...fromAmount.evidence,
+            {
+              strength: EVIDENCE.invoiceNumberUnfit,
+              reason: "invoice numbers in remittance belong to this customer",
+              kind: "reference",
+            },
+          ],
+        }
+      : fromAmount;
+  return [contradicted, partial].reduce<Proposal | null>(
+    (a, b) => (b !== null && (a === null || b.fit > a.fit) ? b : a),
+    null,
+  );
+}
+
 function matchLine(line: BankLine, index: number, ix: Indexes, settings: Settings): Draft {
   const amount = line.amount;
   if (line.reversal) {
@@ -1698,7 +2240,7 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
     currency: amount.currency,
     date: line.bookingDate,
     settings,
-    discounts: new Map(),
+    zero: Money.zero(amount.currency),
   };
   const tokens = referenceTokens(line, ctx.currency);
   const matches = tokens.map((token) => matchToken(token, ix, ctx.currency));
@@ -1718,25 +2260,58 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
       kind: "account",
     });
   }
+  const proposals = new Map<string, Proposal | null>();
+  const proposalFor = (customerId: string): Proposal | null => {
+    if (!proposals.has(customerId)) proposals.set(customerId, proposeFor(ctx, ix, customerId, matches));
+    return proposals.get(customerId) ?? null;
+  };
   const names = line.payerName === undefined ? [] : ix.names.match(line.payerName);
-  names.slice(0, 3).forEach((n, i) => {
-    const runnerUp = names.find((other, j) => j !== i && other.customerId !== n.customerId);
-    const margin = n.similarity - (runnerUp?.similarity ?? 0);
-    const strength = nameStrength(n.similarity, margin);
-    if (strength <= 0) return;
+  type NameMatch = (typeof names)[number];
+  /**
+   * How much the payer name says about one customer: held down when another customer's name is
+   * nearly as alike (nameStrength), unless what that customer has open explains the line clearly
+   * worse (nothing fits, or only a much weaker fit) — two "Acme Retail" customers, only one of which
+   * is owed exactly this amount, are told apart.
+   */
+  const nameEvidence = (n: NameMatch): { strength: number; passedOver: NameMatch[] } => {
+    const passedOver: NameMatch[] = [];
+    let runnerUp: NameMatch | undefined;
+    const own = proposalFor(n.customerId)?.fit ?? 0;
+    for (const other of names) {
+      if (other.customerId === n.customerId) continue;
+      if (other.similarity <= n.similarity - NAME_MARGIN) break; // far enough behind not to matter
+      // Bounded work: past a few customers passed over, the next as alike counts against the name unexamined.
+      const theirs = passedOver.length >= MAX_NAME_RIVALS ? 1 : proposalFor(other.customerId)?.fit;
+      if (theirs === undefined || theirs < NAME_RIVAL_FIT * own) {
+        passedOver.push(other);
+        continue;
+      }
+      runnerUp = other;
+      break;
+    }
+    const strength = nameStrength(n.similarity, n.similarity - (runnerUp?.similarity ?? 0));
+    // Mention the customers passed over only when counting them would have lowered the strength.
+    const first = passedOver[0];
+    const mattered = first !== undefined && nameStrength(n.similarity, n.similarity - first.similarity) < strength;
+    return { strength, passedOver: mattered ? passedOver : [] };
+  };
+  for (const n of names.slice(0, 3)) {
+    const { strength, passedOver } = nameEvidence(n);
+    if (strength <= 0) continue;
     const verb = n.similarity >= 0.97 ? "matches" : "resembles";
+    const others =
+      passedOver.length === 0
+        ? ""
+        : `; ${passedOver.map((o) => `"${o.written}"`).join(", ")} ${passedOver.length === 1 ? "is" : "are"} as alike, but nothing open of ${passedOver.length === 1 ? "that customer" : "those customers"} fits as well`;
     candidate(n.customerId).push({
       strength,
-      reason: `payer name "${line.payerName ?? ""}" ${verb} "${n.written}" (similarity ${n.similarity.toFixed(2)})`,
+      reason: `payer name "${line.payerName ?? ""}" ${verb} "${n.written}" (similarity ${n.similarity.toFixed(2)})${others}`,
       kind: "name",
     });
-  });
+  }
   // A payer name that clearly is one customer's speaks against the others.
   const topName = names[0];
-  const nameCustomer =
-    topName !== undefined && nameStrength(topName.similarity, topName.similarity - (names[1]?.similarity ?? 0)) >= 0.85
-      ? topName
-      : undefined;
+  const nameCustomer = topName !== undefined && nameEvidence(topName).strength >= 0.85 ? topName : undefined;
   for (const m of matches) {
     for (const item of m.exact) candidate(item.document.customerId);
     // A typo can point anywhere; only follow it when it points at few customers.
@@ -1755,41 +2330,7 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
   const namedOwners = new Set(matches.flatMap((m) => m.exact.map((item) => item.document.customerId)));
   const hypotheses: Hypothesis[] = [];
   for (const [customerId, found] of evidence) {
-    const items = ix.byCustomer.get(customerId) ?? [];
-    const usable = items.filter((item) => item.document.currency === ctx.currency);
-    const fromNames = proposeFromNames(ctx, usable, matches);
-    let proposal: Proposal | null = null;
-    if (fromNames !== null && "pieces" in fromNames) proposal = fromNames;
-    else {
-      const named = fromNames === null ? [] : fromNames.named;
-      const remittance = { slots: fromNames === null ? 0 : fromNames.slots };
-      const fromAmount = proposeFromAmount(ctx, usable, ix);
-      const partial = proposePartial(ctx, named, remittance);
-      const contradicted: Proposal | null =
-        fromAmount !== null && named.length > 0
-          ? {
-              ...fromAmount,
-              fit: fromAmount.fit * FIT.namedContradicted,
-              reasons: [
-                ...fromAmount.reasons,
-                `${named.map((item) => item.document.number).join(", ")} in remittance but the amount does not fit ${named.length === 1 ? "it" : "them"}`,
-              ],
-              uniqueExactAmount: false,
-              evidence: [
-                ...fromAmount.evidence,
-                {
-                  strength: EVIDENCE.invoiceNumberUnfit,
-                  reason: "invoice numbers in remittance belong to this customer",
-                  kind: "reference",
-                },
-              ],
-            }
-          : fromAmount;
-      proposal = [contradicted, partial].reduce<Proposal | null>(
-        (a, b) => (b !== null && (a === null || b.fit > a.fit) ? b : a),
-        null,
-      );
-    }
+    const proposal = proposalFor(customerId);
     const all: CustomerEvidence[] = [...found, ...(proposal?.evidence ?? [])];
     const penalties: { factor: number; reason: string }[] = [];
     // Parents and payment services pay for other companies: another customer's account or name speaks
@@ -1808,9 +2349,12 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
       !all.some((e) => e.kind === "name" || e.kind === "account")
     ) {
       const other = ix.customers.get(nameCustomer.customerId);
+      // When nothing that customer has open fits, the name more likely is a parent's or a sister company's
+      // paying this customer's invoice, which the remittance names with the amount it settles.
+      const idle = strongReference && proposalFor(nameCustomer.customerId) === null;
       penalties.push({
-        factor: strongReference ? 0.9 : 0.8,
-        reason: `the payer's name is customer ${other?.number ?? nameCustomer.customerId}'s`,
+        factor: idle ? PENALTY.otherNameIdle : strongReference ? PENALTY.otherNameReferenced : PENALTY.otherName,
+        reason: `the payer's name is customer ${other?.number ?? nameCustomer.customerId}'s${idle ? ", who has nothing open that the amount fits" : ""}`,
       });
     }
     if (namedOwners.size > 0 && !namedOwners.has(customerId) && !all.some((e) => e.kind === "reference")) {
@@ -1918,11 +2462,11 @@ export function matchBankLines(input: MatchBankLinesInput): MatchSuggestion[] {
   if (!isRecord(input)) fail("input", "must be { lines, customers, openItems, knownAccounts, options }");
   const settings = readSettings(input.options);
   const customers = readCustomers(input.customers);
-  const items = readItems(input.openItems, customers);
+  const items = readItems(input.openItems, customers, settings);
   if (!(input.knownAccounts instanceof Map)) fail("knownAccounts", "must be a Map of payer account → customer id");
   if (!Array.isArray(input.lines)) fail("lines", "must be a list of bank lines");
   const lines = (input.lines as unknown[]).map(readLine);
-  const ix = buildIndexes({ customers, items, knownAccounts: input.knownAccounts });
+  const ix = buildIndexes({ customers, items, knownAccounts: input.knownAccounts, settings });
 
   const drafts = lines.map((line, i) => matchLine(line, i, ix, settings));
   const wouldAccept = (draft: Draft) => draft.gated === null && draft.suggestion.confidence >= settings.threshold;

@@ -12,6 +12,7 @@ import {
   nameSimilarity,
   normalizeAccount,
   normalizeName,
+  oneEditApart,
   type MatchBankLinesInput,
   type MatchingCustomer,
   type MatchingOpenItem,
@@ -287,12 +288,24 @@ describe("matching rules, worked by hand", () => {
     expect(s.customerId).toBe("C-ACME");
     expect(plain(s)).toEqual([alloc("001044", "2219.60")]);
     expect(s.reasons).toEqual([
-      "customer 10001 Acme Corporation Inc.: an invoice number in remittance, one character off, names this customer's invoice of exactly this amount",
+      "customer 10001 Acme Corporation Inc.: an invoice number in remittance, one character off, names this customer's invoice of exactly this amount (to the cent)",
       'INV-001044 (written "INV-1045", one-character typo) in remittance; amount equals open 2,219.60',
     ]);
-    // 0.95 (typo the amount confirms) × 0.99 × 0.97 (one typo) = 0.91229
-    expect(s.confidence).toBeCloseTo(0.912, 2);
+    // 0.98 (typo the amount confirms to the cent) × 0.99 × 0.97 (one typo) = 0.94109
+    expect(s.confidence).toBeCloseTo(0.941, 3);
     expect(s.autoAccept).toBe(true);
+  });
+
+  it("a typo confirmed by a round amount counts less than one confirmed to the cent", () => {
+    // "2011" is one edit from 2001 (Globex's 5,000.00): a whole amount many invoices could share.
+    const s = matchOne({ amount: "5000.00", text: ["INV-2011"] });
+    expect(s.customerId).toBe("C-GLOBEX");
+    expect(plain(s)).toEqual([alloc("002001", "5000.00")]);
+    expect(s.reasons[0]).toBe(
+      "customer 10002 Globex Logistics LLC: an invoice number in remittance, one character off, names this customer's invoice of exactly this amount",
+    );
+    // 0.95 × 0.99 × 0.97 = 0.91229
+    expect(s.confidence).toBeCloseTo(0.912, 3);
   });
 
   it("amounts stated per invoice in structured remittance", () => {
@@ -418,6 +431,170 @@ describe("matching rules, worked by hand", () => {
   });
 });
 
+describe("matching rules for large ledgers, worked by hand", () => {
+  it("two customers of one name: the one owed the amount is told apart", () => {
+    const customers: MatchingCustomer[] = [
+      { id: "C-AP1", number: "20001", name: "Aperture Pharma GmbH" },
+      { id: "C-AP2", number: "20002", name: "Aperture Pharma GmbH" },
+    ];
+    const twin = (id: string, customerId: string, amount: string) =>
+      item({ id, customerId, amount, documentDate: "2026-02-01", dueDate: "2026-03-03" });
+    const line = aLine({ amount: "205.02", payerName: "APERTURE PHARMA GMBH", text: ["ACH CREDIT"] });
+    const [s] = match([line], {
+      customers,
+      openItems: [twin("900001", "C-AP1", "205.02"), twin("900002", "C-AP2", "999.00")],
+      knownAccounts: new Map(),
+    });
+    expect(s?.customerId).toBe("C-AP1");
+    expect(s?.reasons[0]).toBe(
+      'customer 20001 Aperture Pharma GmbH: payer name "APERTURE PHARMA GMBH" matches "Aperture Pharma GmbH" (similarity 1.00); "Aperture Pharma GmbH" is as alike, but nothing open of that customer fits as well; no other customer has an item open for this amount',
+    );
+    // name 0.95 (the twin, owed nothing that fits, does not hold it down to 0.45), one owner of the amount 0.8:
+    // 1 − 0.05 × 0.2 = 0.99; exact 0.95 → 0.9405. The twin: name 0.45 × nothing to apply 0.3 = 0.135, under 40%.
+    expect(s?.confidence).toBeCloseTo(0.941, 3);
+    expect(s?.autoAccept).toBe(true);
+
+    // Both owed exactly the amount: the name tells nothing, and no one else does either.
+    const [both] = match([line], {
+      customers,
+      openItems: [twin("900001", "C-AP1", "205.02"), twin("900002", "C-AP2", "205.02")],
+      knownAccounts: new Map(),
+    });
+    expect(both?.autoAccept).toBe(false);
+  });
+
+  it("another customer's name on the payment, when that customer is owed nothing that fits, counts little", () => {
+    // Globex pays Acme's INV-001043 exactly (a sister company); Globex has nothing open of 780.40.
+    const s = matchOne({ amount: "780.40", payerName: "GLOBEX LOGISTICS LLC", text: ["INV-1043"] });
+    expect(s.customerId).toBe("C-ACME");
+    expect(plain(s)).toEqual([alloc("001043", "780.40")]);
+    expect(s.reasons.slice(0, 2)).toEqual([
+      "customer 10001 Acme Corporation Inc.: an invoice number in remittance belongs to this customer",
+      "but the payer's name is customer 10002's, who has nothing open that the amount fits",
+    ]);
+    // invoice number 0.95 × 0.97 = 0.9215; settled exactly 0.99 → 0.91229
+    expect(s.confidence).toBeCloseTo(0.912, 3);
+    expect(s.autoAccept).toBe(true);
+  });
+
+  it("several named invoices mostly paid, short by more than the tolerance: oldest due first", () => {
+    // INV-001043 780.40 (due 03-03) + INV-001044 2,219.60 (due 03-07) = 3,000.00; 2,500.00 paid is more than half.
+    const s = matchOne({
+      amount: "2500.00",
+      payerName: "ACME CORP",
+      payerAccount: ACME_ACCOUNT,
+      text: ["INV-1044 INV-1043"],
+    });
+    expect(s.kind).toBe("invoice");
+    expect(plain(s)).toEqual([alloc("001043", "780.40"), alloc("001044", "1719.60")]);
+    expect(s.reasons[1]).toBe(
+      "INV-001043, INV-001044 in remittance; amount 2,500.00 is 500.00 short of their open total 3,000.00, more than the tolerance (at least half of it is paid): applied oldest due first, the rest stays open",
+    );
+    // customer 1 − 0.03 × 0.05 × 0.3 = 0.99955; several invoices mostly paid 0.92 → 0.91959
+    expect(s.confidence).toBeCloseTo(0.92, 3);
+    expect(s.autoAccept).toBe(true);
+
+    // 1,200.00 of the same 3,000.00 is less than half: which invoices were meant is a guess.
+    const little = matchOne({
+      amount: "1200.00",
+      payerName: "ACME CORP",
+      payerAccount: ACME_ACCOUNT,
+      text: ["INV-1044 INV-1043"],
+    });
+    expect(little.autoAccept).toBe(false);
+  });
+
+  it("one named invoice of which less than half is paid is left for a person", () => {
+    // 300.00 of INV-001044's 2,219.60; no invoice one character from "1044" would be mostly paid by it either
+    // (INV-001042 1,250.00 and INV-001043 780.40 need 625.00 and 390.20).
+    const s = matchOne({ amount: "300.00", payerName: "ACME CORP", payerAccount: ACME_ACCOUNT, text: ["INV-1044"] });
+    expect(plain(s)).toEqual([alloc("001044", "300.00")]);
+    expect(s.reasons.slice(1)).toEqual([
+      "INV-001044 in remittance; partial payment 300.00 of open 2,219.60: 1,919.60 stays open (short by more than the tolerance; less than half of it paid)",
+    ]);
+    // customer 1 − 0.03 × 0.05 × 0.3 = 0.99955 × 0.7 = 0.69969
+    expect(s.confidence).toBeCloseTo(0.7, 3);
+    expect(s.autoAccept).toBe(false);
+  });
+
+  it("a stated payment of less than half an invoice is doubtful when a one-character neighbour would be mostly paid", () => {
+    // "1044" names INV-001044 (2,219.60) exactly, but 700.00 is under half of it, while INV-001042 (1,250.00) and
+    // INV-001043 (780.40), one character from "1044", would be mostly paid by it.
+    const s = matchOne({
+      amount: "700.00",
+      payerName: "ACME CORP",
+      payerAccount: ACME_ACCOUNT,
+      documents: [{ number: "INV-1044", amount: usd("700.00") }],
+    });
+    expect(plain(s)).toEqual([alloc("001044", "700.00")]);
+    expect(s.reasons.at(-1)).toBe(
+      'but INV-001042, one character from "INV-1044", is closer to the amount (open 1,250.00)',
+    );
+    // capped at ambiguous 0.5 × customer 0.99955
+    expect(s.confidence).toBeCloseTo(0.5, 3);
+    expect(s.autoAccept).toBe(false);
+
+    // 1,800.00 stated on the same invoice is most of it: no doubt (0.99955 × stated partial 0.93 = 0.92958).
+    const most = matchOne({
+      amount: "1800.00",
+      payerName: "ACME CORP",
+      payerAccount: ACME_ACCOUNT,
+      documents: [{ number: "INV-1044", amount: usd("1800.00") }],
+    });
+    expect(most.confidence).toBeCloseTo(0.93, 3);
+    expect(most.autoAccept).toBe(true);
+  });
+
+  it("a stated amount short within tolerance is a write-off, not an exact settlement", () => {
+    // 2,209.60 stated on INV-001044 (2,219.60): 10.00 short, within 25.00.
+    const s = matchOne({
+      amount: "2209.60",
+      payerName: "ACME CORP",
+      payerAccount: ACME_ACCOUNT,
+      documents: [{ number: "INV-1044", amount: usd("2209.60") }],
+    });
+    expect(s.kind).toBe("shortPay");
+    expect(plain(s)).toEqual([alloc("001044", "2209.60", "0.00", "10.00")]);
+    // customer 1 − 0.03 × 0.05 × 0.05 = 0.999925 × written off 0.95 (not 0.99) = 0.94993
+    expect(s.confidence).toBeCloseTo(0.95, 3);
+  });
+
+  it("a typo settled within tolerance counts like one settled exactly when no other amount of the customer lies that near", () => {
+    // "1045" is one edit from 1042, 1043 and 1044; 2,210.60 is 9.00 short of INV-001044's 2,219.60 (tolerance 25.00).
+    // Acme's other open amounts (1,250.00, 780.40, 333.33) are none within 25.00 of 2,219.60: no coincidence to fear.
+    const s = matchOne({
+      amount: "2210.60",
+      payerName: "ACME CORP",
+      payerAccount: ACME_ACCOUNT,
+      text: ["INV-1045"],
+    });
+    expect(plain(s)).toEqual([alloc("001044", "2210.60", "0.00", "9.00")]);
+    // customer 1 − 0.03 × 0.05 × 0.4 (typo, not confirmed exactly) = 0.9994; written off 0.95 × one typo 0.97 = 0.9215
+    // → 0.92095 (before: × 0.9 for "could be another neighbour" = 0.829)
+    expect(s.confidence).toBeCloseTo(0.921, 3);
+    expect(s.autoAccept).toBe(true);
+  });
+
+  it("gives the same suggestions whatever the order of the open items", () => {
+    const lines = [
+      aLine({ amount: "2219.60", text: ["INV-1045"] }),
+      aLine({ amount: "2210.60", payerName: "ACME CORP", text: ["INV-1045"] }),
+      aLine({ amount: "1234.56", payerName: "GLOBEX LOGISTICS" }),
+      aLine({ amount: "450.25", payerName: "SUMMIT" }),
+    ];
+    const forward = match(lines);
+    const backward = match(lines, { openItems: [...OPEN_ITEMS].reverse(), customers: [...CUSTOMERS].reverse() });
+    const view = (list: MatchSuggestion[]) =>
+      list.map((s) => ({
+        customerId: s.customerId,
+        allocations: plain(s),
+        confidence: s.confidence,
+        reasons: s.reasons,
+      }));
+    expect(view(backward)).toEqual(view(forward));
+  });
+});
+
 describe("text helpers", () => {
   it("normalizes company names: case, punctuation, legal forms, spaced initials", () => {
     expect(normalizeName("Acme Corporation Inc.")).toEqual(["ACME"]);
@@ -461,6 +638,22 @@ describe("text helpers", () => {
     expect(damerauLevenshtein("CA", "ABC")).toBe(3);
   });
 
+  it("oneEditApart is exactly a Damerau–Levenshtein distance of 1", () => {
+    expect(oneEditApart("1042", "1024")).toBe(true);
+    expect(oneEditApart("1042", "10042")).toBe(true);
+    expect(oneEditApart("1042", "142")).toBe(true);
+    expect(oneEditApart("1042", "1142")).toBe(true);
+    expect(oneEditApart("1042", "1042")).toBe(false);
+    expect(oneEditApart("1042", "2041")).toBe(false);
+    const digits = fc.string({ maxLength: 7 }).map((t) => t.replace(/[^0-3]/g, ""));
+    fc.assert(
+      fc.property(digits, digits, (a, b) => {
+        expect(oneEditApart(a, b)).toBe(damerauLevenshtein(a, b) === 1);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("normalizes account numbers for remembering them", () => {
     expect(normalizeAccount("de89 3704-0044 0532 0130 00")).toBe("DE89370400440532013000");
   });
@@ -482,6 +675,9 @@ describe("input checks", () => {
     );
     expect(bad({ options: { ...OPTIONS, maxCombination: 0 } })).toThrow(
       "options.maxCombination must be a whole number from 1 to 12",
+    );
+    expect(bad({ options: { ...OPTIONS, graceDays: 3651 } })).toThrow(
+      "options.graceDays must be a whole number from 0 to 3650",
     );
     const first = OPEN_ITEMS[0] as MatchingOpenItem;
     expect(bad({ openItems: [first, first] })).toThrow('openItems[1].document.id "001042" is listed twice');
