@@ -32,14 +32,12 @@ import { createInterface } from "node:readline";
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import { importBankFile } from "../server/bank-import.js";
-import { linesOfStatement } from "../server/store/bank-store.js";
+import { asBankLine, linesOfStatement } from "../server/store/bank-store.js";
 import { DEFAULT_POLICY } from "../server/store/ledger-store.js";
 import * as read from "../server/store/read.js";
 import { raw, type Row } from "../server/store/sql.js";
 import * as bank from "../server/store/statements/bank.js";
 import * as st from "../server/store/statements/write.js";
-import type { BankLine } from "../shared/bank.js";
-import type { BankLineRow } from "../server/store/port.js";
 import { parseCurrency } from "../shared/currency.js";
 import { matchBankLines, type MatchingCustomer, type MatchingOpenItem } from "../shared/matching.js";
 import { Money } from "../shared/money.js";
@@ -549,27 +547,6 @@ function ledgerStatement(
     truth.push({ kind, customerId: first.customerId, documentIds: paid.map((inv) => inv.id) });
   }
   return { details, truth };
-}
-
-/** A stored line as the engine reads it (bank-store.ts asBankLine). */
-function asBankLine(line: BankLineRow): BankLine {
-  return {
-    lineNo: line.fileLine,
-    recordRef: line.recordRef,
-    bookingDate: line.bookingDate,
-    ...(line.valueDate === null ? {} : { valueDate: line.valueDate }),
-    amount: line.amount,
-    direction: line.direction,
-    status: line.entryStatus,
-    reversal: line.reversal,
-    ...(line.bankReference === null ? {} : { bankReference: line.bankReference }),
-    ...(line.customerReference === null ? {} : { customerReference: line.customerReference }),
-    ...(line.payerName === null ? {} : { payerName: line.payerName }),
-    ...(line.payerAccount === null ? {} : { payerAccount: line.payerAccount }),
-    ...(line.typeCode === null ? {} : { typeCode: line.typeCode }),
-    ...(line.checkNumber === null ? {} : { checkNumber: line.checkNumber }),
-    remittance: line.remittance,
-  };
 }
 
 /** The engine's inputs, loaded as bank-store.ts linesWithSuggestions loads them. */

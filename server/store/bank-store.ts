@@ -167,7 +167,7 @@ export function lineFromRow(row: Row): BankLineRow {
 }
 
 /** A stored line as the matching engine reads bank lines. */
-function asBankLine(line: BankLineRow): BankLine {
+export function asBankLine(line: BankLineRow): BankLine {
   return {
     lineNo: line.fileLine,
     recordRef: line.recordRef,
