@@ -654,6 +654,77 @@ class CustomerAgingLine extends AgingLine implements AgingRow {
 }
 
 /**
+ * Takes groups of aging for one customer, currency and disputed flag (the
+ * row's columns): the amount of `bucket` and, when given, the amounts of more
+ * buckets. The customer's line is made even when every amount is zero.
+ */
+type AgingSink = (row: Row, bucket: string | null, minor: bigint, more?: ReadonlyMap<string, bigint>) => void;
+
+/**
+ * Aging's groups from agingBoundaryTotals and agingHistoryGroups, read in one
+ * snapshot and handed to `add` in customer-number order: each boundary-totals
+ * row gives one amount per bucket (bucket i = before_<i−1> − before_<i>,
+ * exact in bigint), and the history groups are merged in by customer number
+ * and currency. Used on PostgreSQL, where the one-statement agingGroups
+ * cannot run in parallel (see agingBoundaryTotals).
+ */
+async function agingInTwoStatements(
+  db: SqlExecutor | Database,
+  asOf: AsOf,
+  bucketKeys: readonly string[],
+  add: AgingSink,
+): Promise<void> {
+  const [totals, history] = await inSnapshot(db, async (tx) => [
+    await tx.all(st.agingBoundaryTotals(tx.dialect, asOf)),
+    await tx.all(st.agingHistoryGroups(tx.dialect, asOf)),
+  ]);
+  const boundaries = bucketKeys.map((_, i) => `before_${i}_minor`).slice(0, -1);
+  const before = (row: Row, i: number): bigint => {
+    const key = boundaries[i] as string;
+    return column(row, key) === null ? 0n : big(row, key);
+  };
+  const amounts = new Map<string, bigint>();
+  let next = 0;
+  // History rows go before the totals row of a later (customer number, currency).
+  const addHistoryUpTo = (upTo: Row | null) => {
+    while (next < history.length) {
+      const row = history[next] as Row;
+      if (upTo !== null) {
+        const order = compareCodePoints(str(row, "customer_number"), str(upTo, "customer_number"));
+        if (order > 0 || (order === 0 && str(row, "currency") > str(upTo, "currency"))) return;
+      }
+      add(row, str(row, "bucket"), big(row, "open_minor"));
+      next += 1;
+    }
+  };
+  for (const row of totals) {
+    addHistoryUpTo(row);
+    let upper = big(row, "total_minor");
+    for (let i = 0; i < bucketKeys.length; i++) {
+      const lower = i < boundaries.length ? before(row, i) : 0n;
+      amounts.set(bucketKeys[i] as string, upper - lower);
+      upper = lower;
+    }
+    add(row, null, 0n, amounts);
+  }
+  addHistoryUpTo(null);
+}
+
+/** Code point order: what SQLite and PostgreSQL's "C" collation sort text in (UTF-16 `<` differs above U+FFFF). */
+function compareCodePoints(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done === true) return y.done === true ? 0 : -1;
+    if (y.done === true) return 1;
+    const difference = (x.value.codePointAt(0) ?? 0) - (y.value.codePointAt(0) ?? 0);
+    if (difference !== 0) return difference;
+  }
+}
+
+/**
  * Aging as of a date, summed in SQL per customer, currency and bucket.
  * Totals are per currency (never across). `disputed` gives the open amount of
  * disputed documents per currency; with `excludeDisputed` those documents are
@@ -665,19 +736,17 @@ export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<A
   const buckets = agingBuckets(asOf.edges, asOf.basis);
   const bucketKeys = buckets.map((bucket) => bucket.key);
   const excludeDisputed = query.excludeDisputed ?? false;
-  const rows = await db.all(st.agingGroups(db.dialect, asOf));
-
   const currencyOf = makeCurrencyReader();
   const customers = new Map<string, CustomerAgingLine>();
   const totals = new Map<string, AgingLine>();
   const disputed = new Map<string, bigint>();
-  for (const row of rows) {
+  const add: AgingSink = (row, bucket, minor, more) => {
     const currency = currencyOf(row);
-    const bucket = str(row, "bucket");
-    const minor = big(row, "open_minor");
     if (num(row, "disputed") === 1) {
-      disputed.set(currency, (disputed.get(currency) ?? 0n) + minor);
-      if (excludeDisputed) continue;
+      let sum = (disputed.get(currency) ?? 0n) + minor;
+      if (more !== undefined) for (const amount of more.values()) sum += amount;
+      disputed.set(currency, sum);
+      if (excludeDisputed) return;
     }
     const customerId = str(row, "customer_id");
     // A currency code is exactly three letters, so the pair key is unambiguous.
@@ -692,8 +761,22 @@ export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<A
       total = new AgingLine(currency, bucketKeys);
       totals.set(currency, total);
     }
-    customer.add(bucket, minor);
-    total.add(bucket, minor);
+    if (bucket !== null) {
+      customer.add(bucket, minor);
+      total.add(bucket, minor);
+    }
+    if (more !== undefined) {
+      for (const [moreBucket, amount] of more) {
+        if (amount === 0n) continue;
+        customer.add(moreBucket, amount);
+        total.add(moreBucket, amount);
+      }
+    }
+  };
+  if (db.dialect === "postgres") {
+    await agingInTwoStatements(db, asOf, bucketKeys, add);
+  } else {
+    for (const row of await db.all(st.agingGroups(db.dialect, asOf))) add(row, str(row, "bucket"), big(row, "open_minor"));
   }
 
   const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -76,6 +76,8 @@ const DUE_BUCKET_TYPES = "D N D N D N D N D N N";
 // − 60 = 2026-09-24 (Oct 24 → Sep 30 is 24, 6 more); − 90 = 2026-08-25 (Sep 24 → Aug 31 is 24, 6 more);
 // − 120 = 2026-07-26 (Aug 25 → Jul 31 is 25, 5 more).
 // prettier-ignore
+/** The same boundaries alone, for agingBoundaryTotals. */
+const DUE_BOUNDARIES = ["2026-11-23", "2026-10-24", "2026-09-24", "2026-08-25", "2026-07-26"];
 const DUE_BUCKET_VALUES = [
   "2026-11-23", "current",
   "2026-10-24", "1-30",
@@ -606,6 +608,33 @@ const CASES: Record<string, readonly GoldenCase[]> = {
         ...DUE_BUCKET_VALUES,
         "2026-11-23", "2026-11-23", "EUR",
         "2026-11-23", "2026-11-23", "EUR",
+        ...Array<string>(6).fill("2026-11-23"),
+        "EUR",
+        ...Array<string>(4).fill("2026-11-23"),
+        "EUR",
+      ],
+    },
+  ],
+  agingBoundaryTotals: [
+    {
+      build: () => readStatements.agingBoundaryTotals(m, { asOf, basis: "due", edges: DUE_EDGES, currency: "EUR" }),
+      // The five boundaries for the documents, their date, activity date and currency; the same for receipts.
+      types: "D D D D D D D N D D D D D D D N",
+      values: [
+        ...DUE_BOUNDARIES,
+        "2026-11-23", "2026-11-23", "EUR",
+        ...DUE_BOUNDARIES,
+        "2026-11-23", "2026-11-23", "EUR",
+      ],
+    },
+  ],
+  agingHistoryGroups: [
+    {
+      build: () => readStatements.agingHistoryGroups(m, { asOf, basis: "due", edges: DUE_EDGES, currency: "EUR" }),
+      // Bucket CASE; then the history branches as in agingGroups.
+      types: `${DUE_BUCKET_TYPES} D D D D D D N D D D D N`,
+      values: [
+        ...DUE_BUCKET_VALUES,
         ...Array<string>(6).fill("2026-11-23"),
         "EUR",
         ...Array<string>(4).fill("2026-11-23"),
