@@ -26,24 +26,23 @@
  * stored once, by SHA-256), so the tables grow a little from one to the next.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import { importBankFile } from "../server/bank-import.js";
-import { asBankLine, linesOfStatement } from "../server/store/bank-store.js";
+import { allCustomers, asBankLine, linesOfStatement, openInvoices } from "../server/store/bank-store.js";
 import { DEFAULT_POLICY } from "../server/store/ledger-store.js";
-import * as read from "../server/store/read.js";
 import { raw, type Row } from "../server/store/sql.js";
 import * as bank from "../server/store/statements/bank.js";
 import * as st from "../server/store/statements/write.js";
 import { parseCurrency } from "../shared/currency.js";
-import { matchBankLines, type MatchingCustomer, type MatchingOpenItem } from "../shared/matching.js";
+import { matchBankLines } from "../shared/matching.js";
 import { Money } from "../shared/money.js";
-import { parseTerms } from "../shared/terms.js";
 import { seededRandom } from "../server/demo/generator.js";
 import { writeImportFile, writeStatementFile, type Bai2Detail } from "./bai2-files.js";
+import { resetVmHwm, vmHwm } from "./process-memory.js";
 import { compare, timed, type Comparison } from "./measure.js";
 import { BENCH_TODAY, TMP_DIR, type BenchStore } from "./stores.js";
 
@@ -63,23 +62,6 @@ export function fullGc(): void {
     exposedGc = runInNewContext("gc") as () => void;
   }
   exposedGc();
-}
-
-function vmHwm(): number | null {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
-    return match?.[1] === undefined ? null : Number(match[1]) * 1024;
-  } catch {
-    return null;
-  }
-}
-
-function resetVmHwm(): void {
-  try {
-    writeFileSync("/proc/self/clear_refs", "5");
-  } catch {
-    // Not Linux, or not allowed: the sampled peak still stands.
-  }
 }
 
 export interface ImportMemory {
@@ -555,42 +537,8 @@ async function engineInputs(bench: BenchStore, statementId: string) {
   const lines = (await linesOfStatement(bench.db, { statementId })).filter(
     (l) => l.status === "open" && l.direction === "credit" && l.amount.isPositive(),
   );
-  const customers: MatchingCustomer[] = [];
-  for (let after: string | undefined; ;) {
-    const page = await read.listCustomers(bench.db, { limit: 5000, ...(after === undefined ? {} : { after }) });
-    customers.push(...page.map((c) => ({ id: c.id, number: c.number, name: c.name })));
-    after = page.at(-1)?.number;
-    if (page.length < 5000) break;
-  }
-  const openItems: MatchingOpenItem[] = [];
-  for (let after: string | null | undefined; after !== null;) {
-    const page = await read.openItemsPage(bench.db, {
-      asOf: BENCH_TODAY,
-      basis: "due",
-      edges: [30, 60, 90, 120],
-      currency,
-      limit: 5000,
-      ...(after === undefined ? {} : { after }),
-    });
-    after = page.next;
-    for (const item of page.items) {
-      if (item.kind !== "invoice" && item.kind !== "debitMemo") continue;
-      openItems.push({
-        document: {
-          id: item.id,
-          customerId: item.customerId,
-          number: item.number,
-          documentDate: item.documentDate,
-          dueDate: item.dueDate,
-          currency: item.currency,
-          terms: item.terms === null ? null : parseTerms(item.terms),
-          type: item.kind,
-          disputed: item.disputed,
-        },
-        open: item.open,
-      });
-    }
-  }
+  const customers = await allCustomers(bench.db);
+  const { openItems } = await openInvoices(bench.db, BENCH_TODAY, currency);
   return {
     lines: lines.map(asBankLine),
     customers,

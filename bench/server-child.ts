@@ -16,7 +16,6 @@
  *
  * Run through server/bin/run-ts.mjs with the ledger in OPENAR_BENCH_STORE (JSON).
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "../server/app.js";
@@ -29,6 +28,7 @@ import { raw, type Database } from "../server/store/sql.js";
 import { openSqliteDatabase } from "../server/store/sqlite-database.js";
 import { sqlTokenStore } from "../server/store/token-store.js";
 import { bareOpenItemsSelect } from "./baselines.js";
+import { resetVmHwm, vmHwm } from "./process-memory.js";
 import { parseIsoDate } from "../shared/dates.js";
 import { benchClock } from "./stores.js";
 
@@ -62,23 +62,6 @@ export type ChildMessage =
   | { type: "baseline-json"; ms: number; bytes: number; rows: number }
   | { type: "stream-in-process"; ms: number; bytes: number; rows: number }
   | { type: "error"; message: string };
-
-function vmHwm(): number | null {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
-    return match?.[1] === undefined ? null : Number(match[1]) * 1024;
-  } catch {
-    return null;
-  }
-}
-
-function resetVmHwm(): void {
-  try {
-    writeFileSync("/proc/self/clear_refs", "5");
-  } catch {
-    // Not Linux, or not allowed: the sampled peak still stands.
-  }
-}
 
 async function open(location: Location): Promise<Database> {
   if (location.kind === "sqlite") return openSqliteDatabase(location.file);

@@ -358,7 +358,8 @@ async function rememberedAccounts(db: SqlExecutor, accounts: readonly string[]):
   return known;
 }
 
-async function allCustomers(db: SqlExecutor): Promise<MatchingCustomer[]> {
+/** Every customer, by number, as the matching engine takes them. */
+export async function allCustomers(db: SqlExecutor): Promise<MatchingCustomer[]> {
   const out: MatchingCustomer[] = [];
   let after: string | undefined;
   for (;;) {
@@ -371,7 +372,7 @@ async function allCustomers(db: SqlExecutor): Promise<MatchingCustomer[]> {
 }
 
 /** Open invoices and debit memos in one currency as of today (what a payment can settle), with their numbers and versions. */
-async function openInvoices(
+export async function openInvoices(
   tx: SqlExecutor,
   today: IsoDate,
   currency: CurrencyCode,

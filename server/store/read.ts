@@ -654,11 +654,10 @@ class CustomerAgingLine extends AgingLine implements AgingRow {
 }
 
 /**
- * Takes groups of aging for one customer, currency and disputed flag (the
- * row's columns): the amount of `bucket` and, when given, the amounts of more
- * buckets. The customer's line is made even when every amount is zero.
+ * Takes aging amounts of one customer, currency and disputed flag (the row's
+ * columns) by bucket. The customer's line is made even when every amount is zero.
  */
-type AgingSink = (row: Row, bucket: string | null, minor: bigint, more?: ReadonlyMap<string, bigint>) => void;
+type AgingSink = (row: Row, amounts: Iterable<readonly [bucket: string, minor: bigint]>) => void;
 
 /**
  * Aging's groups from agingBoundaryTotals and agingHistoryGroups, read in one
@@ -693,7 +692,7 @@ async function agingInTwoStatements(
         const order = compareCodePoints(str(row, "customer_number"), str(upTo, "customer_number"));
         if (order > 0 || (order === 0 && str(row, "currency") > str(upTo, "currency"))) return;
       }
-      add(row, str(row, "bucket"), big(row, "open_minor"));
+      add(row, [[str(row, "bucket"), big(row, "open_minor")]]);
       next += 1;
     }
   };
@@ -705,7 +704,7 @@ async function agingInTwoStatements(
       amounts.set(bucketKeys[i] as string, upper - lower);
       upper = lower;
     }
-    add(row, null, 0n, amounts);
+    add(row, amounts);
   }
   addHistoryUpTo(null);
 }
@@ -740,11 +739,11 @@ export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<A
   const customers = new Map<string, CustomerAgingLine>();
   const totals = new Map<string, AgingLine>();
   const disputed = new Map<string, bigint>();
-  const add: AgingSink = (row, bucket, minor, more) => {
+  const add: AgingSink = (row, amounts) => {
     const currency = currencyOf(row);
     if (num(row, "disputed") === 1) {
-      let sum = (disputed.get(currency) ?? 0n) + minor;
-      if (more !== undefined) for (const amount of more.values()) sum += amount;
+      let sum = disputed.get(currency) ?? 0n;
+      for (const [, minor] of amounts) sum += minor;
       disputed.set(currency, sum);
       if (excludeDisputed) return;
     }
@@ -761,22 +760,16 @@ export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<A
       total = new AgingLine(currency, bucketKeys);
       totals.set(currency, total);
     }
-    if (bucket !== null) {
+    for (const [bucket, minor] of amounts) {
+      if (minor === 0n) continue;
       customer.add(bucket, minor);
       total.add(bucket, minor);
-    }
-    if (more !== undefined) {
-      for (const [moreBucket, amount] of more) {
-        if (amount === 0n) continue;
-        customer.add(moreBucket, amount);
-        total.add(moreBucket, amount);
-      }
     }
   };
   if (db.dialect === "postgres") {
     await agingInTwoStatements(db, asOf, bucketKeys, add);
   } else {
-    for (const row of await db.all(st.agingGroups(db.dialect, asOf))) add(row, str(row, "bucket"), big(row, "open_minor"));
+    for (const row of await db.all(st.agingGroups(db.dialect, asOf))) add(row, [[str(row, "bucket"), big(row, "open_minor")]]);
   }
 
   const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

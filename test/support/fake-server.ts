@@ -4,6 +4,7 @@
  * cut, broken or cancelled mid-stream, and builders for the wire shapes
  * (open items, change-feed entries) with plain visible defaults.
  */
+import { ApiError } from "../../addin/sync/api-client.js";
 import type { ChangesWire, OpenItemWire } from "../../addin/sync/wire.js";
 
 export interface StubRequest {
@@ -230,4 +231,15 @@ export function noteChange(seq: number, data: { id: string; customerId?: string;
 /** A change-feed entry whose entity no longer exists (data null). */
 export function goneChange(seq: number, entity: Change["entity"], id: string): Change {
   return { seq: String(seq), entity, id, changeSetId: null, data: null };
+}
+
+/** The ApiError `promise` rejects with; anything else (or no rejection) fails the test. */
+export async function failure(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error("expected an ApiError");
 }

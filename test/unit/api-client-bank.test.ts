@@ -7,9 +7,9 @@
  * can read.
  */
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError } from "../../addin/sync/api-client.js";
+import { ApiClient } from "../../addin/sync/api-client.js";
 import { aBankLine, aBankReconciliation, anArGlReport, aStatement } from "../support/bank-wire.js";
-import { jsonResponse, stubFetch, type Route } from "../support/fake-server.js";
+import { failure, jsonResponse, stubFetch, type Route } from "../support/fake-server.js";
 
 const BASE = "http://localhost:3999";
 
@@ -22,16 +22,6 @@ function client(route: Route) {
     return server.fetch(input, init);
   };
   return { api: new ApiClient({ baseUrl: BASE, token: "oar_secret" }, recording), requests: server.requests, bodies };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error("expected an ApiError");
 }
 
 describe("uploadBankStatement", () => {

@@ -3,8 +3,8 @@
  * ApiError of a kind the task pane can act on, with a message a clerk can read.
  */
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, type ApiErrorKind } from "../../addin/sync/api-client.js";
-import { jsonResponse, stubFetch, textResponse, type Route } from "../support/fake-server.js";
+import { ApiClient, type ApiErrorKind } from "../../addin/sync/api-client.js";
+import { failure, jsonResponse, stubFetch, textResponse, type Route } from "../support/fake-server.js";
 
 const BASE = "http://localhost:3999";
 const PARAMS = { asOf: "2026-11-23", basis: "due", buckets: [30, 60, 90, 120] } as const;
@@ -12,16 +12,6 @@ const PARAMS = { asOf: "2026-11-23", basis: "due", buckets: [30, 60, 90, 120] } 
 function client(route: Route, baseUrl = BASE) {
   const server = stubFetch(route);
   return { api: new ApiClient({ baseUrl, token: "oar_secret" }, server.fetch), requests: server.requests };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error("expected an ApiError");
 }
 
 describe("a server that cannot be reached", () => {

@@ -13,6 +13,7 @@ import { buildChanges, type BuildContext, type BuiltChanges, type CellRef, type 
 import { acceptAutoMatches } from "../../addin/sync/reconcile.js";
 import type { BankLineWire, SuggestionWire } from "../../addin/sync/wire.js";
 import { parseCurrency } from "../../shared/currency.js";
+import { aBankLine, aSuggestion } from "../support/bank-wire.js";
 import { d } from "../support/builders.js";
 import { asReadBack, FakeGateway } from "../support/fake-gateway.js";
 import { anOpenItem } from "../support/fake-server.js";
@@ -23,43 +24,16 @@ const ACME: CustomerRef = { id: "cust-acme", number: "C-100", currency: "USD" };
 const GLOBEX: CustomerRef = { id: "cust-globex", number: "C-200", currency: "USD" };
 
 // INV-1 1,000.00 on 2/10: paid 980.00 less a 20.00 discount; INV-2 paid in full 500.00. 980.00 + 500.00 = 1,480.00 received.
-const SUGGESTION: SuggestionWire = {
-  customerId: ACME.id,
-  customerNumber: ACME.number,
-  customerName: "Acme Corp",
-  kind: "invoice",
-  allocations: [
-    { documentId: "doc-1", documentNumber: "INV-1", documentVersion: 2, amount: "980.00", discount: "20.00", writeOff: "0.00", writeOffReason: null },
-    { documentId: "doc-2", documentNumber: "INV-2", documentVersion: 1, amount: "500.00", discount: "0.00", writeOff: "0.00", writeOffReason: null },
-  ],
-  unapplied: "0.00",
-  confidence: 0.97,
-  autoAccept: true,
-  reasons: ["INV-1, INV-2 in remittance", "amount equals open less 2% discount"],
-};
+const SUGGESTION: SuggestionWire = aSuggestion({ reasons: ["INV-1, INV-2 in remittance", "amount equals open less 2% discount"] });
 
 function aLine(more: Partial<BankLineWire> = {}): BankLineWire {
-  return {
+  return aBankLine({
     id: "line-1",
-    statementId: "stmt-1",
-    lineNo: 1,
     recordRef: "BAI2 line 4 (16 detail)",
-    bookingDate: "2026-11-20",
-    amount: "1480.00",
-    currency: "USD",
-    direction: "credit",
-    entryStatus: "booked",
-    bankReference: "BR-778",
-    customerReference: null,
-    payerName: "ACME CORPORATION",
-    checkNumber: null,
     remittance: { unstructured: ["INV-1 INV-2"], documents: [] },
-    status: "open",
-    receiptId: null,
-    version: 1,
     suggestion: SUGGESTION,
     ...more,
-  };
+  });
 }
 
 const row = (line: BankLineWire, edits: Readonly<Record<string, CellValue>> = {}): CellValue[] => withCells(RECONCILE, asReadBack(reconcileRow(line)), edits);
