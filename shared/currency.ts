@@ -35,6 +35,8 @@ export function isCurrencyCode(value: unknown): value is CurrencyCode {
 
 /** Parses a currency code strictly: upper-case, three letters, known to ISO 4217. */
 export function parseCurrency(value: unknown, field = "currency"): CurrencyCode {
+  // Every known code is three upper-case letters: the table lookup alone settles the common case.
+  if (isCurrencyCode(value)) return value;
   if (typeof value !== "string") {
     throw new DomainError("invalid_currency", `${field} must be a string such as "USD"`, { field });
   }
@@ -45,12 +47,7 @@ export function parseCurrency(value: unknown, field = "currency"): CurrencyCode 
       { field },
     );
   }
-  if (!isCurrencyCode(value)) {
-    throw new DomainError("invalid_currency", `${field} "${value}" is not a known ISO 4217 currency`, {
-      field,
-    });
-  }
-  return value;
+  throw new DomainError("invalid_currency", `${field} "${value}" is not a known ISO 4217 currency`, { field });
 }
 
 /** Digits after the decimal point for a currency: USD 2, JPY 0, KWD 3. */

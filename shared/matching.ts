@@ -868,8 +868,6 @@ interface Indexes {
   readonly customers: ReadonlyMap<string, MatchingCustomer>;
   readonly names: NameIndex;
   readonly accounts: ReadonlyMap<string, string>;
-  /** Applicable items (invoices and debit memos with something open), per customer, oldest due first. */
-  readonly byCustomer: ReadonlyMap<string, readonly Item[]>;
   readonly byKey: ReadonlyMap<string, readonly Item[]>;
   readonly byDigits: ReadonlyMap<string, readonly Item[]>;
   /**
@@ -956,7 +954,6 @@ function buildIndexes(input: {
     names: new NameIndex(input.customers.values()),
     accounts,
     book,
-    byCustomer,
     byKey,
     byDigits,
     byDeletionAt,
@@ -1731,8 +1728,6 @@ function findWindows(values: readonly bigint[], target: bigint, maxSize: number)
 // A customer's open items in one currency, prepared once for all lines
 
 interface Book {
-  /** Applicable items (disputed ones too: a remittance may name them), oldest due first. */
-  readonly items: readonly Item[];
   /** What amounts alone may be matched to: not disputed, oldest due first. */
   readonly undisputed: readonly Item[];
   readonly gross: ValueSet;
@@ -1765,7 +1760,6 @@ function makeBook(items: readonly Item[], settings: Settings): Book {
     if (largest === undefined || item.open.gt(largest)) largest = item.open;
   });
   return {
-    items,
     undisputed,
     gross: valueSet(undisputed.map((item) => item.openMinor)),
     byGross,
@@ -2295,8 +2289,10 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
     const mattered = first !== undefined && nameStrength(n.similarity, n.similarity - first.similarity) < strength;
     return { strength, passedOver: mattered ? passedOver : [] };
   };
-  for (const n of names.slice(0, 3)) {
+  let topNameStrength = 0;
+  for (const [i, n] of names.slice(0, 3).entries()) {
     const { strength, passedOver } = nameEvidence(n);
+    if (i === 0) topNameStrength = strength;
     if (strength <= 0) continue;
     const verb = n.similarity >= 0.97 ? "matches" : "resembles";
     const others =
@@ -2311,7 +2307,7 @@ function matchLine(line: BankLine, index: number, ix: Indexes, settings: Setting
   }
   // A payer name that clearly is one customer's speaks against the others.
   const topName = names[0];
-  const nameCustomer = topName !== undefined && nameEvidence(topName).strength >= 0.85 ? topName : undefined;
+  const nameCustomer = topName !== undefined && topNameStrength >= 0.85 ? topName : undefined;
   for (const m of matches) {
     for (const item of m.exact) candidate(item.document.customerId);
     // A typo can point anywhere; only follow it when it points at few customers.

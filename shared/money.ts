@@ -1,5 +1,5 @@
 import { Decimal } from "decimal.js";
-import { isCurrencyCode, knownCurrencies, minorUnits, parseCurrency, type CurrencyCode } from "./currency.js";
+import { knownCurrencies, minorUnits, parseCurrency, type CurrencyCode } from "./currency.js";
 import { DomainError } from "./errors.js";
 
 /**
@@ -74,7 +74,7 @@ export class Money {
    * accepted: "12.3400" is 12.34 USD, as DECIMAL(19,4) columns print it).
    */
   static parse(text: unknown, currency: CurrencyCode | string, field = "amount"): Money {
-    const code = isCurrencyCode(currency) ? currency : parseCurrency(currency);
+    const code = parseCurrency(currency);
     if (typeof text !== "string") {
       throw new DomainError("invalid_amount", `${field} must be a decimal string such as "1234.50"`, { field });
     }
@@ -138,7 +138,7 @@ export class Money {
 
   /** From an integer count of minor units (cents): 12345n USD is 123.45. */
   static fromMinor(minor: bigint | string, currency: CurrencyCode | string, field = "amount"): Money {
-    const code = isCurrencyCode(currency) ? currency : parseCurrency(currency);
+    const code = parseCurrency(currency);
     if (typeof minor === "bigint") return new Money(code, minor);
     if (!/^-?\d+$/.test(minor)) {
       throw new DomainError("invalid_amount", `${field}: "${minor}" is not a whole number of minor units`, { field });

@@ -65,12 +65,12 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   }
   // JIT compilation costs more than it saves on these short OLTP and report
   // queries (measured: ~450 ms of a 600 ms as-of aging over 200k documents).
-  // work_mem: aging hash-aggregates one group per customer, currency and
+  // The schema (when given) is set per connection at startup, so no query can
+  // run before it is in place. Read snapshots raise work_mem for their own
+  // transaction: aging hash-aggregates one group per customer, currency and
   // disputed flag (13,000 at a million items); within the default 4 MB that
   // spilled to disk or became a sort (1.1–1.3 s instead of 0.6 s, bench/).
-  // The schema (when given) is set per connection at startup, so no query can
-  // run before it is in place.
-  const settings = ["-c jit=off", "-c work_mem=64MB", ...(schema === undefined ? [] : [`-c search_path=${schema}`])].join(" ");
+  const settings = ["-c jit=off", ...(schema === undefined ? [] : [`-c search_path=${schema}`])].join(" ");
   if (schema !== undefined) {
     const setup = new pg.Client({ connectionString: options.url });
     await setup.connect();
@@ -108,8 +108,9 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
     ...executor(pool),
     transaction: <T>(work: (tx: SqlExecutor) => Promise<T>, opts: TransactionOptions = {}) =>
       withRetries(() => inTransaction("BEGIN ISOLATION LEVEL READ COMMITTED", work), isRetryable, opts.retries ?? 5),
+    // Reports read in snapshots; their aggregates get more memory than the pool's statements.
     readSnapshot: <T>(work: (tx: SqlExecutor) => Promise<T>) =>
-      inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work),
+      inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL work_mem = '64MB'", work),
     exec: async (script) => {
       await pool.query(script);
     },

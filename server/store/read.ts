@@ -306,18 +306,8 @@ function makeDayCounter(asOf: IsoDate): (date: IsoDate) => number {
   };
 }
 
-/** Currency codes of a page, each checked once (a page has a handful of distinct codes and thousands of rows). */
-function makeCurrencyReader(): (row: Row) => CurrencyCode {
-  const seen = new Map<string, CurrencyCode>();
-  return (row) => {
-    const code = str(row, "currency");
-    let currency = seen.get(code);
-    if (currency === undefined) {
-      currency = parseCurrency(code);
-      seen.set(code, currency);
-    }
-    return currency;
-  };
+function currencyOf(row: Row): CurrencyCode {
+  return parseCurrency(str(row, "currency"));
 }
 
 /**
@@ -367,7 +357,7 @@ class OpenItemRow implements OpenItem {
     this.number = str(row, "number");
     this.documentDate = isoDate(row, "document_date");
     this.dueDate = isoDate(row, "due_date");
-    this.currency = page.currencyOf(row);
+    this.currency = currencyOf(row);
     this.#amountMinor = big(row, "amount_minor");
     this.#openMinor = big(row, "open_minor");
     this.days = page.daysBefore(page.basis === "due" ? this.dueDate : this.documentDate);
@@ -419,7 +409,6 @@ class OpenItemRow implements OpenItem {
 interface PageContext {
   readonly basis: AgingBasis;
   readonly daysBefore: (date: IsoDate) => number;
-  readonly currencyOf: (row: Row) => CurrencyCode;
   readonly documents: DocumentLookups | null;
   readonly customers: CustomerLookups;
 }
@@ -474,7 +463,6 @@ async function readPage(
   const page: PageContext = {
     basis: query.basis,
     daysBefore: makeDayCounter(query.asOf),
-    currencyOf: makeCurrencyReader(),
     documents: documents === null ? null : await documentLookups(tx, query.asOf, documents),
     customers,
   };
@@ -735,7 +723,6 @@ export async function agingReport(db: SqlExecutor, query: AgingQuery): Promise<A
   const buckets = agingBuckets(asOf.edges, asOf.basis);
   const bucketKeys = buckets.map((bucket) => bucket.key);
   const excludeDisputed = query.excludeDisputed ?? false;
-  const currencyOf = makeCurrencyReader();
   const customers = new Map<string, CustomerAgingLine>();
   const totals = new Map<string, AgingLine>();
   const disputed = new Map<string, bigint>();

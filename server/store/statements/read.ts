@@ -114,7 +114,7 @@ function receiptsAsOf(args: AsOfArgs, afterId: string | null, forPage = false): 
  * kept off it with a unary `+` (its documented way to disqualify a term from
  * index use), PostgreSQL by comparing in the "C" collation, which the index
  * (default collation) cannot serve — and which also compares the ASCII
- * YYYY-MM-DD text bytewise instead of through the locale (see sortableDate).
+ * YYYY-MM-DD text bytewise instead of through the locale (see inByteOrder).
  */
 function agingItemsAsOf(dialect: Dialect, args: AsOfArgs): Sql {
   return sql`${agingItemsNow(dialect, args)} UNION ALL ${agingItemsThen(dialect, args)}`;
@@ -132,17 +132,17 @@ const DOCUMENT_SIGNED_OPEN = raw("CASE WHEN d.doc_type = 'creditMemo' THEN -d.op
 
 /** A date column the stored-balance branches compare on every row, kept off its index (see agingItemsAsOf). */
 function scannedDate(dialect: Dialect, column: string): Sql {
-  return dialect === "sqlite" ? raw(`+${column}`) : sortableDate(dialect, raw(column));
+  return dialect === "sqlite" ? raw(`+${column}`) : inByteOrder(dialect, raw(column));
 }
 
 function documentsNowWhere(dialect: Dialect, args: AsOfArgs): Sql {
   const d = date(args.asOf);
-  return sql`${sortableDate(dialect, raw("d.document_date"))} <= ${d} AND ${scannedDate(dialect, "d.activity_date")} <= ${d} AND d.open_minor <> 0${filterSql("d", args)}`;
+  return sql`${inByteOrder(dialect, raw("d.document_date"))} <= ${d} AND ${scannedDate(dialect, "d.activity_date")} <= ${d} AND d.open_minor <> 0${filterSql("d", args)}`;
 }
 
 function receiptsNowWhere(dialect: Dialect, args: AsOfArgs): Sql {
   const d = date(args.asOf);
-  return sql`${sortableDate(dialect, raw("r.receipt_date"))} <= ${d} AND ${scannedDate(dialect, "r.activity_date")} <= ${d} AND r.unapplied_minor <> 0 AND r.reversed = 0${filterSql("r", args)}`;
+  return sql`${inByteOrder(dialect, raw("r.receipt_date"))} <= ${d} AND ${scannedDate(dialect, "r.activity_date")} <= ${d} AND r.unapplied_minor <> 0 AND r.reversed = 0${filterSql("r", args)}`;
 }
 
 /** The history branches of agingItemsAsOf: items touched after D, their balance as of D rebuilt from history. */
@@ -155,21 +155,12 @@ function agingItemsThen(dialect: Dialect, args: AsOfArgs): Sql {
 }
 
 /**
- * A CHAR(10) date column compared as plain bytes where the dialect would
- * otherwise go through the locale: PostgreSQL compares text in the
- * database's collation (C.UTF-8 and the like call strcoll per comparison),
- * and aging makes several comparisons per open item. YYYY-MM-DD is ASCII, so
- * the "C" order is the date order. SQLite compares bytes already (BINARY);
- * SQL Server's plain VARCHAR comparison is left as it is.
- */
-function sortableDate(dialect: Dialect, column: Sql): Sql {
-  return inByteOrder(dialect, column);
-}
-
-/**
  * Text compared and sorted by its bytes (UTF-8: code point order), as SQLite
- * does by default: PostgreSQL in the "C" collation; SQL Server's column
- * collation is left as it is.
+ * does by default (BINARY): PostgreSQL in the "C" collation; SQL Server's
+ * column collation is left as it is. For CHAR(10) dates this skips the
+ * locale: PostgreSQL compares text in the database's collation (C.UTF-8 and
+ * the like call strcoll per comparison), aging makes several comparisons per
+ * open item, and YYYY-MM-DD is ASCII, so the byte order is the date order.
  */
 function inByteOrder(dialect: Dialect, column: Sql): Sql {
   return dialect === "postgres" ? sql`${column} COLLATE "C"` : column;
@@ -178,7 +169,7 @@ function inByteOrder(dialect: Dialect, column: Sql): Sql {
 /** The bucket key of an age date: due basis `current` if ageDate ≥ D, `1-30` if ≥ D−30, …; document basis from `0-30`. */
 function bucketCase(dialect: Dialect, ageDate: Sql, args: AsOfArgs): Sql {
   const buckets = agingBuckets(args.edges, args.basis);
-  const age = sortableDate(dialect, ageDate);
+  const age = inByteOrder(dialect, ageDate);
   const whens: Sql[] = [];
   let last = "";
   for (const bucket of buckets) {
@@ -390,7 +381,7 @@ export function agingBoundaryTotals(dialect: Dialect, args: AsOfArgs): Sql {
   const sums = (age: Sql, amount: Sql) =>
     join(
       boundaries.map(
-        (boundary, i) => sql`SUM(CASE WHEN ${sortableDate(dialect, age)} < ${boundary} THEN ${amount} END) AS ${raw(`before_${i}_minor`)}`,
+        (boundary, i) => sql`SUM(CASE WHEN ${inByteOrder(dialect, age)} < ${boundary} THEN ${amount} END) AS ${raw(`before_${i}_minor`)}`,
       ),
     );
   const documentAge = args.basis === "due" ? DOCUMENT_DUE : raw("d.document_date");
