@@ -3,7 +3,7 @@
  * Pure functions over plain values; the gateway writes them.
  */
 import { agingBuckets, bucketFor, type AgingBasis } from "../../shared/aging.js";
-import { knownCurrencies, minorUnits, parseCurrency } from "../../shared/currency.js";
+import { knownCurrencies, minorUnits, parseCurrency, type CurrencyCode } from "../../shared/currency.js";
 import { daysBetween, parseIsoDate, type IsoDate } from "../../shared/dates.js";
 import { Money } from "../../shared/money.js";
 import { cellToText, dateToCell, moneyFormat, moneyToCell, textToCell } from "../excel/cells.js";
@@ -168,6 +168,19 @@ const SEVERITY = [
   { fill: "#F1B0B0", fontColor: "#750B1C" },
 ];
 
+/**
+ * Amount columns show their currency's decimals: the column format is 2
+ * decimals, so rows in a currency with 0 (JPY) or 3 (KWD) get their own.
+ */
+export function currencyDecimalRules(moneyColumns: readonly string[]): ValueRule[] {
+  const byDigits = new Map<number, CurrencyCode[]>();
+  for (const code of knownCurrencies()) {
+    const digits = minorUnits(code);
+    if (digits !== 2) byDigits.set(digits, [...(byDigits.get(digits) ?? []), code]);
+  }
+  return [...byDigits].map(([digits, codes]) => ({ column: "currency", equals: codes, columns: moneyColumns, style: { numberFormat: moneyFormat(digits) } }));
+}
+
 /** Conditional formats: bucket severity, disputed, sync status, and amount decimals per currency. */
 export function openItemsValueRules(view: Pick<AgingView, "basis" | "edges">): ValueRule[] {
   const buckets = agingBuckets(view.edges, view.basis);
@@ -176,18 +189,7 @@ export function openItemsValueRules(view: Pick<AgingView, "basis" | "edges">): V
     equals: [b.label],
     style: SEVERITY[Math.min(SEVERITY.length - 1, Math.round((i * (SEVERITY.length - 1)) / Math.max(1, buckets.length - 1)))] ?? {},
   }));
-  const decimals = new Map<number, string[]>();
-  for (const code of knownCurrencies()) {
-    const digits = minorUnits(code);
-    if (digits !== 2) decimals.set(digits, [...(decimals.get(digits) ?? []), code]);
-  }
-  const moneyColumns = OPEN_ITEMS.columns.filter((c) => c.kind === "money").map((c) => c.key);
-  const currencyRules: ValueRule[] = [...decimals].map(([digits, codes]) => ({
-    column: "currency",
-    equals: codes,
-    columns: moneyColumns,
-    style: { numberFormat: moneyFormat(digits) },
-  }));
+  const currencyRules = currencyDecimalRules(OPEN_ITEMS.columns.filter((c) => c.kind === "money").map((c) => c.key));
   return [
     ...bucketRules,
     { column: "disputed", equals: ["Yes"], style: { fontColor: "#A4262C", bold: true } },

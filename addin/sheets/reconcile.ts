@@ -4,13 +4,14 @@
  * 20.00); INV-2 500.00"), and the AR-to-GL report → rows. Pure functions
  * over plain values; the gateway writes them.
  */
-import { isCurrencyCode, knownCurrencies, minorUnits, parseCurrency, type CurrencyCode } from "../../shared/currency.js";
+import { isCurrencyCode, parseCurrency, type CurrencyCode } from "../../shared/currency.js";
 import { parseIsoDate } from "../../shared/dates.js";
 import { DomainError } from "../../shared/errors.js";
 import { Money } from "../../shared/money.js";
-import { cellToMoney, cellToText, dateToCell, moneyFormat, moneyToCell, textToCell } from "../excel/cells.js";
+import { cellToMoney, cellToText, dateToCell, moneyToCell, textToCell } from "../excel/cells.js";
 import type { CellValue, RangeStyle, ValueRule } from "../excel/gateway.js";
 import type { ArGlReconciliationWire, BankLineWire, SuggestionWire } from "../sync/wire.js";
+import { currencyDecimalRules } from "./open-items.js";
 import { AR_RECON, RECONCILE, columnIndex } from "./specs.js";
 
 /** What Decision accepts; anything else is a problem on the cell. */
@@ -136,19 +137,6 @@ export function reconcileRow(line: BankLineWire): CellValue[] {
   put("method", methodOf(line));
   put("suggestion", s === null ? "" : JSON.stringify(s));
   return row;
-}
-
-/**
- * Amount columns show their currency's decimals: the column format is 2
- * decimals, so rows in a currency with 0 (JPY) or 3 (KWD) get their own.
- */
-export function currencyDecimalRules(moneyColumns: readonly string[]): ValueRule[] {
-  const byDigits = new Map<number, CurrencyCode[]>();
-  for (const code of knownCurrencies()) {
-    const digits = minorUnits(code);
-    if (digits !== 2) byDigits.set(digits, [...(byDigits.get(digits) ?? []), code]);
-  }
-  return [...byDigits].map(([digits, codes]) => ({ column: "currency", equals: codes, columns: moneyColumns, style: { numberFormat: moneyFormat(digits) } }));
 }
 
 /** Value rules of the Reconcile sheet: auto-matches green, posted grey, errors red, amounts in their currency's decimals. */

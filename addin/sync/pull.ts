@@ -8,7 +8,7 @@
 import { parseIsoDate } from "../../shared/dates.js";
 import type { CellValue, WorkbookGateway } from "../excel/gateway.js";
 import { agingChart, agingRows } from "../sheets/aging.js";
-import { bucketLabels, carryEdits, compareOpenItemRows, editedColumns, openItemRow, openItemsValueRules, rowId, rowVersion, STATUS, withStatus } from "../sheets/open-items.js";
+import { bucketLabels, carryEdits, currencyDecimalRules, compareOpenItemRows, editedColumns, openItemRow, openItemsValueRules, rowId, rowVersion, STATUS, withStatus } from "../sheets/open-items.js";
 import { agingSpec, OPEN_ITEMS, OPEN_ITEMS_EDITABLE } from "../sheets/specs.js";
 import { ApiError, type ApiClient } from "./api-client.js";
 import type { AgingWire } from "./wire.js";
@@ -40,14 +40,11 @@ export async function writeAging(
   params: SavedPull,
   options: { ensured?: boolean } = {},
 ): Promise<void> {
-  const view = { basis: params.basis, edges: params.buckets };
   const spec = agingSpec(params.buckets, params.basis);
   if (options.ensured !== true) await gateway.ensureTable(spec);
   const { rows, styles, totalRows } = agingRows(aging, spec, params.buckets, params.basis);
   const moneyColumns = spec.columns.filter((c) => c.kind === "money").map((c) => c.key);
-  const valueRules = openItemsValueRules(view)
-    .filter((r) => r.column === "currency")
-    .map((r) => ({ ...r, columns: moneyColumns }));
+  const valueRules = currencyDecimalRules(moneyColumns);
   // The rules and the chart go with the rows: round trips fewer than setting them afterwards.
   await gateway.replaceRows(spec.table, rows, styles, {
     valueRules,

@@ -74,8 +74,7 @@ export async function importStatement(options: {
   });
   const freshIds = new Set(fresh.map((row) => cellToText(row[id] ?? null)));
   const others = existing.filter((row) => !freshIds.has(cellToText(row[id] ?? null))).map((row) => row.map((v) => (typeof v === "string" ? textToCell(v) : v)));
-  await gateway.replaceRows(RECONCILE.table, [...others, ...merged], []);
-  await gateway.setValueRules(RECONCILE.table, RECONCILE_RULES);
+  await gateway.replaceRows(RECONCILE.table, [...others, ...merged], [], { valueRules: RECONCILE_RULES });
   return { created: upload.created, statements: upload.statements, lines: fresh.length, suggested, autoAccept };
 }
 
@@ -104,7 +103,6 @@ export async function writeArRecon(options: { gateway: WorkbookGateway; client: 
   const report = await options.client.arGlReconciliation(options.asOf, options.signal);
   const { rows, styles } = arReconRows(report);
   await options.gateway.ensureTable(AR_RECON);
-  await options.gateway.replaceRows(AR_RECON.table, rows, styles);
-  await options.gateway.setValueRules(AR_RECON.table, AR_RECON_RULES);
+  await options.gateway.replaceRows(AR_RECON.table, rows, styles, { valueRules: AR_RECON_RULES });
   return report;
 }

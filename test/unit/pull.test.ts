@@ -8,13 +8,13 @@ import { describe, expect, it } from "vitest";
 import type { CellValue } from "../../addin/excel/gateway.js";
 import { bucketLabels, openItemRow, rowCell, rowId, STATUS } from "../../addin/sheets/open-items.js";
 import { OPEN_ITEMS } from "../../addin/sheets/specs.js";
-import { ApiClient, ApiError } from "../../addin/sync/api-client.js";
+import { ApiClient } from "../../addin/sync/api-client.js";
 import { pull, type Progress } from "../../addin/sync/pull.js";
 import type { AgingWire, OpenItemWire } from "../../addin/sync/wire.js";
 import { KEYS, type SavedPull } from "../../addin/sync/workbook-state.js";
 import { d } from "../support/builders.js";
 import { asReadBack, FakeGateway } from "../support/fake-gateway.js";
-import { anOpenItem, jsonResponse, ndjsonResponse, openItemLines, stubFetch, type NdjsonOptions, type StubRequest } from "../support/fake-server.js";
+import { anOpenItem, failure, jsonResponse, ndjsonResponse, openItemLines, stubFetch, type NdjsonOptions, type StubRequest } from "../support/fake-server.js";
 
 const BASE = "http://openar.test:3000";
 const PARAMS: SavedPull = { asOf: "2026-11-23", basis: "due", buckets: [30, 60, 90, 120], asOfMode: "fixed" };
@@ -74,16 +74,6 @@ function pulledWorkbook(items: readonly OpenItemWire[]): FakeGateway {
   gateway.settings.set(KEYS.lastPull, JSON.stringify({ ...PARAMS, asOf: "2026-11-01" }));
   gateway.settings.set(KEYS.cursor, "7");
   return gateway;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error("expected the pull to fail");
 }
 
 describe("pull into an empty workbook", () => {
@@ -215,7 +205,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
         },
       },
     });
-    const error = await rejection(pull({ gateway, client: clientFor(server), params: PARAMS, signal: controller.signal }));
+    const error = await failure(pull({ gateway, client: clientFor(server), params: PARAMS, signal: controller.signal }));
     expect(error.kind).toBe("cancelled");
     expect(error.message).toBe("the pull was cancelled; the sheets were left as they were");
     await expectUntouched(gateway, before);
@@ -224,7 +214,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
   it("cancelled after the download, before the aging arrived", async () => {
     const { gateway, before } = edited();
     const controller = new AbortController();
-    const error = await rejection(
+    const error = await failure(
       pull({
         gateway,
         client: clientFor(service()),
@@ -241,7 +231,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
 
   it("the connection breaks during the stream", async () => {
     const { gateway, before } = edited();
-    const error = await rejection(pull({ gateway, client: clientFor(service({ stream: { breakBeforeLine: 2 } })), params: PARAMS }));
+    const error = await failure(pull({ gateway, client: clientFor(service({ stream: { breakBeforeLine: 2 } })), params: PARAMS }));
     expect(error.kind).toBe("unreachable");
     expect(error.message).toContain(`the connection to ${BASE} broke during the pull`);
     await expectUntouched(gateway, before);
@@ -251,7 +241,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
     const { gateway, before } = edited();
     const lines = openItemLines(ITEMS, { cursor: "42", asOf: "2026-11-23" });
     lines[1] = '{"item": {"kind": "invoice", "id": "inv-1002"';
-    const error = await rejection(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
+    const error = await failure(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
     expect(error.kind).toBe("malformed");
     expect(error.message).toBe("the server's open items were malformed at line 2 (not JSON)");
     await expectUntouched(gateway, before);
@@ -261,7 +251,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
     const { gateway, before } = edited();
     const lines = openItemLines(ITEMS, { cursor: "42", asOf: "2026-11-23" });
     lines[2] = JSON.stringify({ item: { ...ITEMS[2], open: 99 } });
-    const error = await rejection(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
+    const error = await failure(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
     expect(error.kind).toBe("malformed");
     expect(error.message).toMatch(/^the server's open items were malformed at line 3: /);
     await expectUntouched(gateway, before);
@@ -270,7 +260,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
   it("a stream without its end marker ended early", async () => {
     const { gateway, before } = edited();
     const lines = openItemLines(ITEMS, { cursor: "42", asOf: "2026-11-23" }).slice(0, -1);
-    const error = await rejection(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
+    const error = await failure(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
     expect(error.kind).toBe("malformed");
     expect(error.message).toContain("ended early");
     await expectUntouched(gateway, before);
@@ -279,7 +269,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
   it("an amount with more decimals than its currency has is a malformed answer", async () => {
     const { gateway, before } = edited();
     const lines = openItemLines([anOpenItem({ id: "inv-1", open: "10.005" })], { cursor: "42", asOf: "2026-11-23" });
-    const error = await rejection(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
+    const error = await failure(pull({ gateway, client: clientFor(service({ lines })), params: PARAMS }));
     expect(error.kind).toBe("malformed");
     expect(error.message).toContain("10.005");
     await expectUntouched(gateway, before);
@@ -287,7 +277,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
 
   it("the aging request fails", async () => {
     const { gateway, before } = edited();
-    const error = await rejection(
+    const error = await failure(
       pull({ gateway, client: clientFor(service({ aging: () => jsonResponse(500, { error: "internal", message: "database is locked" }) })), params: PARAMS }),
     );
     expect(error.kind).toBe("server");
@@ -298,7 +288,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
   it("the token is refused", async () => {
     const { gateway, before } = edited();
     const server = service({ openItems: () => jsonResponse(401, { error: "unauthorized", message: "the token has expired" }) });
-    const error = await rejection(pull({ gateway, client: clientFor(server), params: PARAMS }));
+    const error = await failure(pull({ gateway, client: clientFor(server), params: PARAMS }));
     expect(error.kind).toBe("unauthorized");
     expect(error.message).toContain("session has expired");
     await expectUntouched(gateway, before);
@@ -307,7 +297,7 @@ describe("a pull that does not finish leaves the sheets as they were", () => {
   it("the server is down", async () => {
     const { gateway, before } = edited();
     const down = stubFetch(() => Promise.reject(new TypeError("fetch failed")));
-    const error = await rejection(pull({ gateway, client: new ApiClient({ baseUrl: BASE, token: "t" }, down.fetch), params: PARAMS }));
+    const error = await failure(pull({ gateway, client: new ApiClient({ baseUrl: BASE, token: "t" }, down.fetch), params: PARAMS }));
     expect(error.kind).toBe("unreachable");
     expect(error.message).toContain(BASE);
     await expectUntouched(gateway, before);

@@ -8,10 +8,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CellValue } from "../../addin/excel/gateway.js";
+import { currencyDecimalRules } from "../../addin/sheets/open-items.js";
 import {
   AR_RECON_RULES,
   arReconRows,
-  currencyDecimalRules,
   formatAllocations,
   openStatusOfRow,
   parseAllocations,
