@@ -805,38 +805,73 @@ function isPayloadTooLarge(error: unknown): boolean {
   return /PayloadSizeLimitExceeded/.test(code) || /PayloadSizeLimitExceeded/.test(message);
 }
 
+/**
+ * Reads runs of data rows (`start` counted from the first data row) in as few round trips as
+ * the payload allows, handing each piece to `take`: pieces of several runs share a round trip
+ * up to the estimate, a long run is cut into pieces. The first row (loaded with the geometry)
+ * is the first estimate, with room to spare; after that, the heaviest round trip so far per
+ * row, with a quarter to spare. A round trip Office refuses as too large (rows much heavier
+ * than the ones before) is tried again with half as many rows.
+ */
+async function readRowRuns(
+  context: Excel.RequestContext,
+  g: TableGeometry,
+  firstRow: readonly CellValue[] | undefined,
+  runs: readonly ColumnRun[],
+  take: (start: number, values: CellValue[][]) => void,
+): Promise<void> {
+  const budget = MAX_BYTES_PER_CHUNK - CHUNK_OVERHEAD_BYTES;
+  const rowsFor = (bytesPerRow: number) => Math.max(1, Math.min(MAX_ROWS_PER_READ, Math.floor(budget / bytesPerRow)));
+  let heaviest = Math.max(JSON.stringify(firstRow ?? []).length, (g.columnCount * READ_BYTES_PER_CELL_GUESS) / 4);
+  let perTrip = rowsFor(2 * heaviest);
+  // Where the next round trip starts: run k, `offset` rows into it.
+  let k = 0;
+  let offset = 0;
+  while (k < runs.length) {
+    const pieces: { start: number; range: Excel.Range }[] = [];
+    let rows = 0;
+    let nextK = k;
+    let nextOffset = offset;
+    for (let run = runs[nextK]; run !== undefined && rows < perTrip; run = runs[nextK]) {
+      const count = Math.min(run.length - nextOffset, perTrip - rows);
+      const start = run.start + nextOffset;
+      pieces.push({ start, range: g.sheet.getRangeByIndexes(g.headerRow + 1 + start, g.firstColumn, count, g.columnCount).load("values") });
+      rows += count;
+      nextOffset += count;
+      if (nextOffset === run.length) {
+        nextK += 1;
+        nextOffset = 0;
+      }
+    }
+    try {
+      await context.sync();
+    } catch (error) {
+      if (rows === 1 || !isPayloadTooLarge(error)) throw error;
+      perTrip = Math.max(1, Math.floor(rows / 2));
+      continue;
+    }
+    let bytes = 0;
+    for (const { start, range } of pieces) {
+      const values = range.values as CellValue[][];
+      take(start, values);
+      bytes += JSON.stringify(values).length;
+    }
+    heaviest = Math.max(heaviest, bytes / rows);
+    perTrip = rowsFor(1.25 * heaviest);
+    k = nextK;
+    offset = nextOffset;
+  }
+}
+
 async function readRows(spec: TableSpec): Promise<CellValue[][]> {
   return Excel.run(async (context) => {
     const pending = queueGeometry(context, spec.table);
     await context.sync();
     const g = readGeometry(pending, spec);
     const rows: CellValue[][] = [];
-    const budget = MAX_BYTES_PER_CHUNK - CHUNK_OVERHEAD_BYTES;
-    const rowsFor = (bytesPerRow: number) => Math.max(1, Math.min(MAX_ROWS_PER_READ, Math.floor(budget / bytesPerRow)));
-    // The first row (loaded with the geometry) is the first estimate, with room to spare;
-    // after that, the heaviest chunk so far per row, with a quarter to spare.
-    const firstRowBytes = JSON.stringify(pending.firstRow.values[0] ?? []).length;
-    let heaviest = Math.max(firstRowBytes, g.columnCount * READ_BYTES_PER_CELL_GUESS / 4);
-    let perChunk = rowsFor(2 * heaviest);
-    for (let from = 0; from < g.logicalRows;) {
-      const count = Math.min(perChunk, g.logicalRows - from);
-      const range = g.sheet
-        .getRangeByIndexes(g.headerRow + 1 + from, g.firstColumn, count, g.columnCount)
-        .load("values");
-      try {
-        await context.sync();
-      } catch (error) {
-        // Rows much heavier than the ones before: the same rows again in smaller pieces.
-        if (count === 1 || !isPayloadTooLarge(error)) throw error;
-        perChunk = Math.max(1, Math.floor(count / 2));
-        continue;
-      }
-      const values = range.values as CellValue[][];
+    await readRowRuns(context, g, pending.firstRow.values[0], g.logicalRows === 0 ? [] : [{ start: 0, length: g.logicalRows }], (_start, values) => {
       for (const row of values) rows.push(row);
-      heaviest = Math.max(heaviest, JSON.stringify(values).length / count);
-      perChunk = rowsFor(1.25 * heaviest);
-      from += count;
-    }
+    });
     return rows;
   });
 }
@@ -899,30 +934,12 @@ async function readRowsWithValues(spec: TableSpec, columns: readonly string[]): 
   }
   if (found.rows.length === 0) return [];
   return Excel.run(async (context) => {
-    const sheet = context.workbook.tables.getItem(spec.table).worksheet;
-    const { g } = found;
-    const runs = columnRuns(found.rows);
-    const budget = MAX_BYTES_PER_CHUNK - CHUNK_OVERHEAD_BYTES;
-    const perRow = 2 * Math.max(JSON.stringify(found.firstRow.values[0] ?? []).length, (g.columnCount * READ_BYTES_PER_CELL_GUESS) / 4);
     const result: IndexedRow[] = [];
-    // Runs of consecutive rows, as many per round trip as the estimate allows.
-    for (let k = 0; k < runs.length;) {
-      const batch: { run: ColumnRun; range: Excel.Range }[] = [];
-      let bytes = 0;
-      while (k < runs.length) {
-        const run = runs[k];
-        if (run === undefined) break;
-        const cost = run.length * perRow;
-        if (batch.length > 0 && bytes + cost > budget) break;
-        batch.push({ run, range: sheet.getRangeByIndexes(g.headerRow + 1 + run.start, g.firstColumn, run.length, g.columnCount).load("values") });
-        bytes += cost;
-        k++;
-      }
-      await context.sync();
-      for (const { run, range } of batch) {
-        (range.values as CellValue[][]).forEach((values, i) => result.push({ index: run.start + i, values }));
-      }
-    }
+    // The table's geometry as read a moment ago: only its sheet is needed again.
+    const g = { ...found.g, sheet: context.workbook.tables.getItem(spec.table).worksheet };
+    await readRowRuns(context, g, found.firstRow.values[0], columnRuns(found.rows), (start, values) => {
+      values.forEach((row, i) => result.push({ index: start + i, values: row }));
+    });
     return result;
   });
 }

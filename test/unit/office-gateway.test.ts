@@ -634,6 +634,24 @@ describe("Office gateway: reading, growing, shrinking", () => {
     expect(Math.max(...excel.syncs.map((s) => s.responseBytes))).toBeLessThan(10_000);
   });
 
+  it("reads a long run of heavy edited rows in pieces that keep each response under 4 MB", async () => {
+    const gateway = createOfficeGateway();
+    await gateway.ensureTable(SPEC);
+    // A light first row, then 6,000 consecutive rows with a 2 KB note typed into each:
+    // one run of about 12 MB, far heavier than the first row suggests.
+    const note = "n".repeat(2_000);
+    const all = rows(8_000).map((r, i) => r.map((cell, c) => (c === COL.note && i >= 1_000 && i < 7_000 ? note : cell)));
+    await gateway.replaceRows(SPEC.table, all, []);
+    excel.reset();
+    const found = await gateway.readRowsWithValues(SPEC.table, ["note"]);
+    expect(found.map((r) => r.index)).toEqual(Array.from({ length: 6_000 }, (_, i) => 1_000 + i));
+    expect(found[5_999]?.values[COL.id!]).toBe("id-6999");
+    expect(found[5_999]?.values[COL.note!]).toBe(note);
+    // What Excel refused as too large was read again in smaller pieces; everything it answered fitted.
+    const answered = excel.syncs.filter((s) => s.responseBytes <= 4_000_000);
+    expect(answered.length).toBeGreaterThanOrEqual(1 + 3);
+  });
+
   it("splits an address of several areas, commas in quoted sheet names included", () => {
     expect(splitAreas("'Open Items'!P2:P3,'Open Items'!Q5")).toEqual(["'Open Items'!P2:P3", "'Open Items'!Q5"]);
     expect(splitAreas("'A, B'!C3,'A, B'!D4:E9")).toEqual(["'A, B'!C3", "'A, B'!D4:E9"]);
