@@ -18,11 +18,11 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cellToText } from "../../addin/excel/cells.js";
-import { OPEN_ITEMS } from "../../addin/sheets/specs.js";
+import { AR_RECON, OPEN_ITEMS } from "../../addin/sheets/specs.js";
 import type { Operation } from "../../shared/changeset.js";
 import { fixedClock, parseIsoDate } from "../../shared/dates.js";
 import { chromiumAvailable, launchChromium, pageErrors, screenshot, type LaunchedBrowser } from "./support/browser.js";
-import { EntryPane, readTable } from "./support/entry-page.js";
+import { EntryPane, readTable, showSheet, typeInGrid } from "./support/entry-page.js";
 import { glLinesOfChangeSet, receiptsWithReference } from "./support/ledger-probe.js";
 import { TaskPane, cellOf } from "./support/preview-page.js";
 import { startPreviewService, type IssuedToken, type PreviewService } from "./support/preview-service.js";
@@ -33,9 +33,7 @@ import {
   applicationsOfReceipt,
   arReconLines,
   reconcileLines,
-  screenshotOf,
   shownCell,
-  typeIntoReconcile,
   type ReconcileLine,
 } from "./support/reconcile-page.js";
 
@@ -157,9 +155,7 @@ describe.skipIf(!chromiumAvailable())("reconcile a bank statement in /preview ag
     if (line === undefined) throw new Error(`no Reconcile row with reference ${reference}`);
     return line;
   };
-  const showReconcile = async () => {
-    await page.locator('[data-sheet="Reconcile"]').click();
-  };
+  const showReconcile = () => showSheet(page, RECONCILE_TABLE);
 
   beforeAll(async () => {
     service = await startPreviewService({ clock });
@@ -248,7 +244,7 @@ describe.skipIf(!chromiumAvailable())("reconcile a bank statement in /preview ag
     await showReconcile();
     await page.locator(`[data-cell="${RECONCILE_TABLE}:0:date"]`).click();
     await screenshot(page, "issue6-e2e-1-reconcile-sheet");
-    await screenshotOf(page.getByTestId("taskpane"), "issue6-e2e-2-reconcile-pane");
+    await screenshot(page.getByTestId("taskpane"), "issue6-e2e-2-reconcile-pane");
     // The suggestion, its confidence and reasons, and the Decision beside them.
     await page.locator(`[data-cell="${RECONCILE_TABLE}:2:decision"]`).click();
     await screenshot(page, "issue6-e2e-1b-reconcile-reasons");
@@ -269,7 +265,7 @@ describe.skipIf(!chromiumAvailable())("reconcile a bank statement in /preview ag
   it("accept the auto-matches, reject the interest, push: receipts, applications, discount and GL exactly as suggested", async () => {
     expect(await pane.acceptAutoMatches()).toContain("Decision set to accept on 3 line(s)");
     // A Decision the check cannot read is an error on its row; once it reads "reject", the mark goes and the row says To decide again.
-    await typeIntoReconcile(page, 3, "decision", "later");
+    await typeInGrid(page, { table: RECONCILE_TABLE, row: 3, column: "decision" }, "later");
     expect(await review.review("check", /1 problem\(s\) to fix/)).toContain("Nothing was sent");
     const problems = await review.problems();
     expect(problems.map((p) => p.cell)).toEqual([`${RECONCILE_TABLE}:3:decision`]);
@@ -277,7 +273,7 @@ describe.skipIf(!chromiumAvailable())("reconcile a bank statement in /preview ag
     const marked = (await reconcileLines(page))[3];
     expect(marked?.status).toBe("Error");
     expect(marked?.message).toContain('"later"');
-    await typeIntoReconcile(page, 3, "decision", "reject");
+    await typeInGrid(page, { table: RECONCILE_TABLE, row: 3, column: "decision" }, "reject");
     const decided = await reconcileLines(page);
     expect(decided.map((l) => l.decision)).toEqual(["accept", "accept", "accept", "reject"]);
 
@@ -448,7 +444,7 @@ describe.skipIf(!chromiumAvailable())("reconcile a bank statement in /preview ag
     expect((await shownCell(page, AR_RECON_TABLE, 0, "amount")).text).toBe("1,189.99");
     expect((await shownCell(page, AR_RECON_TABLE, 1, "amount")).text).toBe("1,214.99");
     expect((await shownCell(page, AR_RECON_TABLE, 3, "date")).text).toBe("2026-11-15");
-    await page.locator('[data-sheet="AR Recon"]').click();
+    await showSheet(page, AR_RECON.table);
     await page.locator(`[data-cell="${AR_RECON_TABLE}:0:line"]`).click();
     await screenshot(page, "issue6-e2e-4-ar-recon");
     expect(errors.filter((e) => !EXPECTED_CONSOLE.test(e))).toEqual([]);

@@ -7,7 +7,7 @@
 import type { Locator, Page } from "playwright-core";
 import { cellToText } from "../../../addin/excel/cells.js";
 import type { CellValue, TableSpec } from "../../../addin/excel/gateway.js";
-import { NOTES, OPEN_ITEMS, PAYMENTS } from "../../../addin/sheets/specs.js";
+import { AR_RECON, NOTES, OPEN_ITEMS, PAYMENTS, RECONCILE } from "../../../addin/sheets/specs.js";
 import { cellOf, cellSelector } from "./preview-page.js";
 
 export interface CellAt {
@@ -16,7 +16,7 @@ export interface CellAt {
   readonly column: string;
 }
 
-const SPECS: readonly TableSpec[] = [OPEN_ITEMS, PAYMENTS, NOTES];
+const SPECS: readonly TableSpec[] = [OPEN_ITEMS, PAYMENTS, NOTES, RECONCILE, AR_RECON];
 
 function specOf(table: string): TableSpec {
   const spec = SPECS.find((s) => s.table === table);

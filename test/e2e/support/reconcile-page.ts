@@ -6,19 +6,16 @@
  * into the grid, and a read-only look at the applications a receipt made
  * (what the HTTP API does not show line by line).
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { cellToText } from "../../../addin/excel/cells.js";
+import { cellToDate, cellToText } from "../../../addin/excel/cells.js";
 import type { CellValue } from "../../../addin/excel/gateway.js";
 import { AR_RECON, RECONCILE } from "../../../addin/sheets/specs.js";
 import type { SqlLedgerStore } from "../../../server/store/ledger-store.js";
 import { sql, text } from "../../../server/store/sql.js";
 import { Money } from "../../../shared/money.js";
 import type { BankUploadFormat } from "../../../addin/sync/api-client.js";
-import { SCREENSHOT_DIR } from "./browser.js";
 import { readTable } from "./entry-page.js";
-import { amountText, cellOf, cellSelector } from "./preview-page.js";
+import { amountText, cellOf } from "./preview-page.js";
 
 export const RECONCILE_TABLE = RECONCILE.table;
 export const AR_RECON_TABLE = AR_RECON.table;
@@ -50,20 +47,13 @@ export interface ReconcileLine {
   readonly receiptId: string;
 }
 
-/** Excel's serial day number → YYYY-MM-DD (1899-12-30 is day 0). */
-export function serialToIso(value: CellValue): string {
-  if (typeof value !== "number") return cellToText(value);
-  const ms = Date.UTC(1899, 11, 30) + value * 86_400_000;
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 export function reconcileLine(row: readonly CellValue[]): ReconcileLine {
   const at = (key: string) => cellOf(RECONCILE, row, key);
   const txt = (key: string) => cellToText(at(key));
   const currency = txt("currency");
   const confidence = at("confidence");
   return {
-    date: serialToIso(at("date")),
+    date: cellToDate(at("date"), "date") ?? "",
     amount: amountText(at("amount"), currency, "Reconcile amount"),
     currency,
     payer: txt("payer"),
@@ -103,7 +93,7 @@ export async function arReconLines(page: Page): Promise<ArReconLine[]> {
       line: txt("line"),
       kind: txt("kind"),
       reference: txt("reference"),
-      date: serialToIso(cellOf(AR_RECON, row, "date")),
+      date: cellToDate(cellOf(AR_RECON, row, "date"), "date") ?? "",
       amount: amountText(cellOf(AR_RECON, row, "amount"), txt("currency"), "AR Recon amount"),
       description: txt("description"),
     };
@@ -116,18 +106,6 @@ export function shownCell(page: Page, table: string, row: number, column: string
     const shown = window.openarPreview.model.display(t, r, c);
     return { text: shown.text, color: shown.color };
   }, { t: table, r: row, c: column });
-}
-
-/** As a user types into a Reconcile cell: double-click, replace, Enter. */
-export async function typeIntoReconcile(page: Page, row: number, column: string, typed: string): Promise<void> {
-  await page.locator(`[data-sheet="${RECONCILE.sheet}"]`).click();
-  await page.locator(cellSelector(RECONCILE_TABLE, row, column)).dblclick();
-  const editor = page.getByTestId("cell-editor");
-  await editor.waitFor();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.keyboard.type(typed);
-  await page.keyboard.press("Enter");
-  await editor.waitFor({ state: "detached" });
 }
 
 export interface StoredApplication {
@@ -152,14 +130,6 @@ export async function applicationsOfReceipt(store: SqlLedgerStore, receiptId: st
     };
     return { documentId: String(row.document_id), date: String(row.application_date), amount: money("amount_minor"), discount: money("discount_minor"), writeOff: money("writeoff_minor") };
   });
-}
-
-/** A PNG of one element (the task pane) under test-results/screenshots/<name>.png; returns its path. */
-export async function screenshotOf(locator: Locator, name: string): Promise<string> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const path = join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, "-")}.png`);
-  await locator.screenshot({ path });
-  return path;
 }
 
 /** One statement's summary in the pane, as shown. */
