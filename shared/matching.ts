@@ -1,11 +1,11 @@
 import { isValidCreditorReference, normalizeCreditorReference, type BankLine } from "./bank.js";
 import { referenceKey, SHORT_PAY_REASON, type Allocation } from "./cash-application.js";
 import { parseCurrency, type CurrencyCode } from "./currency.js";
-import { addDays, parseIsoDate, type IsoDate } from "./dates.js";
+import { parseIsoDate, type IsoDate } from "./dates.js";
 import { DomainError } from "./errors.js";
 import type { ArDocument } from "./ledger.js";
 import { Money, parseDecimal } from "./money.js";
-import { assertPaymentTerms, discountDeadline, MAX_TERM_DAYS } from "./terms.js";
+import { assertPaymentTerms, discountLastDay, MAX_TERM_DAYS } from "./terms.js";
 
 /**
  * The matching engine: for each imported bank line, who paid and which open
@@ -662,10 +662,10 @@ function readItems(openItems: unknown, customers: ReadonlyMap<string, MatchingCu
     const terms = document.terms;
     if (terms !== null && terms.discount !== null) {
       const full = open.percentage(terms.discount.percent, "halfUp");
-      const deadline = discountDeadline(terms, document.documentDate);
-      if (full.isPositive() && full.lt(open) && deadline !== null) {
+      const lastDay = discountLastDay(terms, document.documentDate, settings.graceDays);
+      if (full.isPositive() && full.lt(open) && lastDay !== null) {
         discount = full;
-        discountUntil = addDays(deadline, settings.graceDays);
+        discountUntil = lastDay;
       }
     }
     return {
@@ -1295,20 +1295,22 @@ function isRound(amount: Money): boolean {
   return amount.toMinor() % 10n ** BigInt(Math.max(2, amount.minorUnits)) === 0n;
 }
 
+/** The first position from `from` on whose value is at most `bound`, in values sorted largest first. */
+function firstAtMost(sorted: readonly bigint[], from: number, bound: bigint): number {
+  let lo = from;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0n) > bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The share of the customer's other open items whose amounts lie within `tolerance` of `item`'s. */
 function nearShare(book: Book, item: Item, tolerance: bigint): number {
   const sorted = book.gross.sorted; // largest first
-  const firstAtMost = (bound: bigint) => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((sorted[mid] ?? 0n) > bound) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const near = firstAtMost(item.openMinor - tolerance - 1n) - firstAtMost(item.openMinor + tolerance);
+  const near = firstAtMost(sorted, 0, item.openMinor - tolerance - 1n) - firstAtMost(sorted, 0, item.openMinor + tolerance);
   const others = book.undisputed.length - 1;
   return others <= 0 ? 0 : Math.max(0, near - 1) / others;
 }
@@ -1612,17 +1614,6 @@ function findCombinations(set: ValueSet, target: bigint, maxSize: number, budget
     }
     return sums;
   };
-  /** The first position from `from` on whose value is at most `bound` (values are sorted largest first). */
-  const firstAtMost = (from: number, bound: bigint) => {
-    let lo = from;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((sorted[mid] ?? 0n) > bound) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   const smallestSums = range(0, Math.min(maxSize, n)).map((k) => sum(n - k, k));
   const solutions: number[][] = [];
   let steps = 0;
@@ -1654,7 +1645,7 @@ function findCombinations(set: ValueSet, target: bigint, maxSize: number, budget
     // Values so large that even the smallest companions overshoot are skipped in one step.
     const smallest = smallestSums[left - 1] ?? 0n;
     const largest = sumsOf(left);
-    for (let i = firstAtMost(start, remaining - smallest); i <= n - left; i++) {
+    for (let i = firstAtMost(sorted, start, remaining - smallest); i <= n - left; i++) {
       if ((largest[i] ?? 0n) < remaining) break; // even the largest `left` values from here fall short
       chosen.push(i);
       const go = walk(i + 1, left - 1, remaining - (sorted[i] ?? 0n));

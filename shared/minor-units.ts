@@ -1,9 +1,9 @@
 /**
- * Whole minor units (bigint) written as the decimal string `Money#toString`
- * gives for the same amount: 12345n with 2 digits is "123.45", -5n is
- * "-0.05", 500n with 0 digits is "500". Pure integer text work, no Decimal:
- * the streaming pull writes two amounts per item and builds no `Money` for
- * them (shared/money.ts stays the one place amounts are computed with).
+ * Whole minor units (bigint) written as a plain decimal string: 12345n with
+ * 2 digits is "123.45", -5n is "-0.05", 500n with 0 digits is "500". Pure
+ * integer text work: `Money#toString` is this, and the streaming pull writes
+ * its two amounts per item with it without building a `Money` for them
+ * (shared/money.ts stays the one place amounts are computed with).
  */
 
 /** `minor` minor units as a plain decimal string with exactly `digits` decimals (0–4, ISO 4217). */

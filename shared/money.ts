@@ -1,4 +1,5 @@
 import { Decimal } from "decimal.js";
+import { formatMinorUnits } from "./minor-units.js";
 import { knownCurrencies, minorUnits, parseCurrency, type CurrencyCode } from "./currency.js";
 import { DomainError } from "./errors.js";
 
@@ -163,13 +164,7 @@ export class Money {
 
   /** Canonical JSON/SQL text with exactly the currency's decimals: "1234.50", "-3.000", "500". */
   toString(): string {
-    const digits = this.minorUnits;
-    const negative = this.#minor < 0n;
-    const text = (negative ? -this.#minor : this.#minor).toString();
-    const sign = negative ? "-" : "";
-    if (digits === 0) return `${sign}${text}`;
-    const padded = text.padStart(digits + 1, "0");
-    return `${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+    return formatMinorUnits(this.#minor, this.minorUnits);
   }
 
   toJSON(): string {

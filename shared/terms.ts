@@ -223,10 +223,16 @@ export function discountAvailable(params: {
   paymentDate: IsoDate;
   graceDays?: number;
 }): boolean {
-  const grace = graceDaysOf(params.graceDays);
-  const deadline = discountDeadline(params.terms, params.documentDate);
-  if (deadline === null) return false;
-  return parseIsoDate(params.paymentDate, "paymentDate") <= addDays(deadline, grace);
+  const lastDay = discountLastDay(params.terms, params.documentDate, params.graceDays);
+  if (lastDay === null) return false;
+  return parseIsoDate(params.paymentDate, "paymentDate") <= lastDay;
+}
+
+/** The last payment date that earns the discount: its deadline plus `graceDays`; null when the terms have none. */
+export function discountLastDay(terms: PaymentTerms, documentDate: IsoDate, graceDays?: number): IsoDate | null {
+  const grace = graceDaysOf(graceDays);
+  const deadline = discountDeadline(terms, documentDate);
+  return deadline === null ? null : addDays(deadline, grace);
 }
 
 /**
