@@ -23,7 +23,7 @@ import type {
   WorkbookGateway,
   WriteOptions,
 } from "./gateway.js";
-import { hasValue, MAX_ROWS_PER_CHUNK } from "./gateway.js";
+import { MAX_ROWS_PER_CHUNK, rowsWithValues } from "./gateway.js";
 
 /** The part of the Web Storage API settings need; localStorage satisfies it. */
 export interface SettingsStorage {
@@ -125,10 +125,7 @@ export class BrowserWorkbookGateway implements WorkbookGateway {
           throw new DomainError("invalid_argument", `table ${table} has no column "${key}"`, { field: "columns" });
         return index;
       });
-      return this.#model
-        .readRows(table)
-        .map((values, index) => ({ index, values }))
-        .filter(({ values }) => at.some((c) => hasValue(values[c])));
+      return rowsWithValues(this.#model.readRows(table), at);
     });
   }
 

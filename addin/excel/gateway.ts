@@ -163,3 +163,8 @@ export const MAX_BYTES_PER_CHUNK = 4_000_000;
 export function hasValue(cell: CellValue | undefined): boolean {
   return cell !== null && cell !== undefined && cell !== "";
 }
+
+/** The rows with a value in any of the given column positions, with their indices: what readRowsWithValues answers. */
+export function rowsWithValues(rows: readonly CellValue[][], columns: readonly number[]): IndexedRow[] {
+  return rows.map((values, index) => ({ index, values })).filter(({ values }) => columns.some((c) => hasValue(values[c])));
+}

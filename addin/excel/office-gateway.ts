@@ -19,7 +19,7 @@
  */
 import { columnLetter, DATE_FORMAT, EDITABLE_FILL, EDITABLE_FONT_COLOR, INTEGER_FORMAT, TEXT_FORMAT, moneyFormat, textToCell } from "./cells.js";
 import {
-  hasValue,
+  rowsWithValues,
   MAX_BYTES_PER_CHUNK,
   MAX_ROWS_PER_CHUNK,
   type CellChange,
@@ -929,8 +929,7 @@ async function readRowsWithValues(spec: TableSpec, columns: readonly string[]): 
     return { rows: [...rows].sort((a, b) => a - b), g, firstRow: pending.firstRow };
   });
   if (found === null) {
-    const all = await readRows(spec);
-    return all.map((values, index) => ({ index, values })).filter(({ values }) => wanted.some((c) => hasValue(values[c])));
+    return rowsWithValues(await readRows(spec), wanted);
   }
   if (found.rows.length === 0) return [];
   return Excel.run(async (context) => {

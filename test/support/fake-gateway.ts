@@ -12,7 +12,7 @@
  * Every call is logged in `calls` (in order) so tests can assert how rows were
  * written (contiguous blocks, appends, deletes).
  */
-import { hasValue } from "../../addin/excel/gateway.js";
+import { rowsWithValues } from "../../addin/excel/gateway.js";
 import type { CellChange, CellValue, ChartSpec, EnsuredTable, IndexedRow, RangeStyle, TableSpec, ValueRule, WorkbookGateway, WriteOptions } from "../../addin/excel/gateway.js";
 
 export type GatewayCall =
@@ -81,7 +81,7 @@ export class FakeGateway implements WorkbookGateway {
         if (index < 0) throw new Error(`${table}: no column "${key}"`);
         return index;
       });
-      return rows.map((values, index) => ({ index, values })).filter(({ values }) => at.some((c) => hasValue(values[c])));
+      return rowsWithValues(rows, at);
     });
   }
 
