@@ -67,16 +67,16 @@ export async function clearStaleErrors(gateway: WorkbookGateway, problems: reado
   const marks: Parameters<typeof markRows>[1][number][] = [];
   for (const spec of [OPEN_ITEMS, PAYMENTS, NOTES, RECONCILE]) {
     const status = spec.columns.findIndex((c) => c.key === "status");
-    const rows = await gateway.readRows(spec.table);
-    rows.forEach((row, r) => {
-      if (flagged.has(`${spec.table}:${r}`) || !cellToText(row[status] ?? null).startsWith("Error")) return;
+    // Only rows with a status can be marked; Excel finds them without reading the whole table.
+    for (const { index: r, values: row } of await gateway.readRowsWithValues(spec.table, ["status"])) {
+      if (flagged.has(`${spec.table}:${r}`) || !cellToText(row[status] ?? null).startsWith("Error")) continue;
       if (spec.table === RECONCILE.table) {
         marks.push({ table: spec.table, row: r, status: openStatusOfRow(row), message: "" });
-        return;
+        continue;
       }
       const pending = spec.table === OPEN_ITEMS.table && editedColumns(row).length > 0;
       marks.push({ table: spec.table, row: r, status: pending ? STATUS.edited : "", message: "" });
-    });
+    }
   }
   await markRows(gateway, marks);
   return marks.length;
